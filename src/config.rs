@@ -1,0 +1,45 @@
+//! Typed settings, from command-line flags and the environment.
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `postgres://…` or a SQLite path (`sqlite://` and `sqlite:` prefixes allowed).
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free one (tests do this).
+    pub bind: String,
+    /// Cookie key material; when absent, one is made and kept in the database.
+    pub secret_key: Option<String>,
+    /// The tracking-code prefix, e.g. `NH` for Nanhai.
+    pub code_prefix: String,
+    /// Citizen submissions one address may make at once…
+    pub submit_burst: u32,
+    /// …and per hour after that.
+    pub submit_per_hour: u32,
+    /// The address citizens reach the service on, for QR codes. When absent,
+    /// the request's own host is used.
+    pub public_url: Option<String>,
+    /// Mark cookies `Secure` (set this when served over HTTPS).
+    pub secure_cookies: bool,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// Largest database pool.
+    pub pool_size: u32,
+}
+
+impl Settings {
+    /// The defaults `shishi serve` uses with no flags and no environment.
+    pub fn new(database_url: impl Into<String>) -> Settings {
+        Settings {
+            database_url: database_url.into(),
+            bind: "127.0.0.1:8080".into(),
+            secret_key: None,
+            code_prefix: "NH".into(),
+            submit_burst: 5,
+            submit_per_hour: 20,
+            public_url: None,
+            secure_cookies: false,
+            workers: None,
+            pool_size: 16,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Units and categories: the lists the forms choose from.
+
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::{categories, units};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = categories)]
+pub struct Category {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub sign_hours: i32,
+    pub resolve_days: i32,
+    pub active: bool,
+    pub sort_order: i32,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+}
+
+/// The categories a citizen may pick, in their display order.
+pub fn active_categories(conn: &mut AnyConnection) -> QueryResult<Vec<Category>> {
+    categories::table
+        .filter(categories::active.eq(true))
+        .order((categories::sort_order, categories::id))
+        .select(Category::as_select())
+        .load(conn)
+}
+
+pub fn category(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Category>> {
+    categories::table
+        .find(id)
+        .select(Category::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Towns and communities, the places a request can be about.
+pub fn places(conn: &mut AnyConnection) -> QueryResult<Vec<Unit>> {
+    units::table
+        .filter(units::kind.eq_any(["town", "community"]))
+        .order(units::id)
+        .select(Unit::as_select())
+        .load(conn)
+}
+
+pub fn unit(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Unit>> {
+    units::table
+        .find(id)
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,198 @@
+//! Matters and their events: how they are stored and read back.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::{events, matters};
+use crate::domain::{Channel, Source, State};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = matters)]
+pub struct Matter {
+    pub id: i64,
+    pub code: String,
+    pub channel: String,
+    pub source: String,
+    pub state: String,
+    pub category_id: i64,
+    pub title: String,
+    pub description: String,
+    pub town_id: Option<i64>,
+    pub place_id: Option<i64>,
+    pub address: String,
+    pub citizen_name: Option<String>,
+    pub citizen_phone: Option<String>,
+    pub unit_id: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sign_due_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = matters)]
+pub struct NewMatter<'a> {
+    pub code: &'a str,
+    pub channel: &'a str,
+    pub source: &'a str,
+    pub state: &'a str,
+    pub category_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub town_id: Option<i64>,
+    pub place_id: Option<i64>,
+    pub address: &'a str,
+    pub citizen_name: Option<&'a str>,
+    pub citizen_phone: Option<&'a str>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: i64,
+    pub matter_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub note: String,
+    pub public: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEvent<'a> {
+    pub matter_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: Option<&'a str>,
+    pub note: &'a str,
+    pub public: bool,
+}
+
+/// A request as the intake forms hand it over.
+pub struct Intake<'a> {
+    pub code: &'a str,
+    pub channel: Channel,
+    pub source: Source,
+    pub category_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub town_id: Option<i64>,
+    pub place_id: Option<i64>,
+    pub address: &'a str,
+    pub citizen_name: Option<&'a str>,
+    pub citizen_phone: Option<&'a str>,
+    pub received: DateTime<Utc>,
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// Stores a new matter in state `submitted` with its first, public event,
+/// in one transaction. Fails with a unique violation if the code is taken.
+pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryResult<i64> {
+    conn.transaction(|conn| {
+        let now = intake.received.naive_utc();
+        diesel::insert_into(matters::table)
+            .values(NewMatter {
+                code: intake.code,
+                channel: intake.channel.code(),
+                source: intake.source.code(),
+                state: State::Submitted.code(),
+                category_id: intake.category_id,
+                title: intake.title,
+                description: intake.description,
+                town_id: intake.town_id,
+                place_id: intake.place_id,
+                address: intake.address,
+                citizen_name: intake.citizen_name,
+                citizen_phone: intake.citizen_phone,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                due_at: intake.due.map(|d| d.naive_utc()),
+            })
+            .execute(conn)?;
+        let id: i64 = matters::table
+            .filter(matters::code.eq(intake.code))
+            .select(matters::id)
+            .first(conn)?;
+        diesel::insert_into(events::table)
+            .values(NewEvent {
+                matter_id: id,
+                at: now,
+                actor_id: None,
+                actor: "citizen",
+                kind: "submitted",
+                from_state: None,
+                to_state: Some(State::Submitted.code()),
+                note: "",
+                public: true,
+            })
+            .execute(conn)?;
+        Ok(id)
+    })
+}
+
+pub fn by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<Matter>> {
+    matters::table
+        .filter(matters::code.eq(code))
+        .select(Matter::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
+    matters::table
+        .find(id)
+        .select(Matter::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The events a citizen may see, oldest first.
+pub fn public_events(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::matter_id.eq(matter_id))
+        .filter(events::public.eq(true))
+        .order(events::id)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// The figures on the home page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PublicFigures {
+    pub received: i64,
+    pub in_progress: i64,
+    pub closed: i64,
+}
+
+pub fn public_figures(conn: &mut AnyConnection) -> QueryResult<PublicFigures> {
+    let rows: Vec<(String, i64)> = matters::table
+        .group_by(matters::state)
+        .select((matters::state, count_star()))
+        .load(conn)?;
+    let mut figures = PublicFigures::default();
+    for (state, n) in rows {
+        figures.received += n;
+        match state.parse::<State>() {
+            Ok(State::Closed) => figures.closed += n,
+            Ok(s) if s.is_open() || s == State::Resolved => figures.in_progress += n,
+            _ => {}
+        }
+    }
+    Ok(figures)
+}

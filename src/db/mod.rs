@@ -1,0 +1,181 @@
+//! Storage: one connection type over SQLite and PostgreSQL, the pool, the
+//! embedded migrations, and one file per table group with its queries.
+//!
+//! The backend is picked from the database URL at run time. Query code is
+//! written once against [`AnyConnection`]; it matches on the variant only
+//! where the SQL really differs.
+
+pub mod catalog;
+pub mod matters;
+pub mod schema;
+pub mod settings;
+
+use std::fmt;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type Conn = r2d2::PooledConnection<Manager>;
+
+/// Which database a URL names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres(String),
+    /// A file path (or `:memory:`).
+    Sqlite(String),
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` select PostgreSQL; anything else
+    /// (a path, `sqlite://path`, `sqlite:path`) is a SQLite file.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(url.to_owned())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Backend::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "postgresql",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug)]
+pub enum DbError {
+    Connect(diesel::ConnectionError),
+    Query(diesel::result::Error),
+    Migrate(String),
+    Pool(r2d2::PoolError),
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Connect(e) => write!(f, "cannot connect to the database: {e}"),
+            DbError::Query(e) => write!(f, "database error: {e}"),
+            DbError::Migrate(e) => write!(f, "cannot migrate the database: {e}"),
+            DbError::Pool(e) => write!(f, "no database connection available: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::Query(e)
+    }
+}
+
+impl From<r2d2::PoolError> for DbError {
+    fn from(e: r2d2::PoolError) -> Self {
+        DbError::Pool(e)
+    }
+}
+
+/// Opens connections of one backend; SQLite connections get their pragmas.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl Manager {
+    pub fn new(backend: Backend) -> Manager {
+        Manager { backend }
+    }
+
+    fn open(&self) -> Result<AnyConnection, DbError> {
+        match &self.backend {
+            Backend::Postgres(url) => Ok(AnyConnection::Postgresql(
+                PgConnection::establish(url).map_err(DbError::Connect)?,
+            )),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path).map_err(DbError::Connect)?;
+                // WAL lets readers run beside the one writer; busy_timeout makes
+                // a second writer wait instead of failing with "database is
+                // locked"; synchronous=FULL makes every acknowledged commit
+                // survive a crash of the process and of the machine.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        self.open().map_err(|e| match e {
+            DbError::Connect(e) => r2d2::Error::ConnectionError(e),
+            DbError::Query(e) => r2d2::Error::QueryError(e),
+            other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
+                other.to_string(),
+            )),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Runs the pending migrations of the URL's backend on one connection.
+pub fn migrate(backend: &Backend) -> Result<usize, DbError> {
+    let mut conn = Manager::new(backend.clone()).open()?;
+    let applied = match &mut conn {
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migrate(e.to_string()))?;
+    Ok(applied.len())
+}
+
+/// Migrates, then builds the pool.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
+    let backend = Backend::from_url(url);
+    migrate(&backend)?;
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager::new(backend))
+        .map_err(DbError::Pool)
+}
+
+/// `SELECT 1`: the database answers.
+pub fn ping(conn: &mut AnyConnection) -> Result<(), DbError> {
+    conn.batch_execute("SELECT 1").map_err(DbError::Query)
+}

@@ -1,0 +1,78 @@
+//! The tables, in types both backends share. Kept in step with
+//! `migrations/`; `tests/schema.rs` checks the two agree on a fresh database.
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        kind -> Text,
+        parent_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        sign_hours -> Integer,
+        resolve_days -> Integer,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    matters (id) {
+        id -> BigInt,
+        code -> Text,
+        channel -> Text,
+        source -> Text,
+        state -> Text,
+        category_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        town_id -> Nullable<BigInt>,
+        place_id -> Nullable<BigInt>,
+        address -> Text,
+        citizen_name -> Nullable<Text>,
+        citizen_phone -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        merged_into -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sign_due_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        matter_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        kind -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        note -> Text,
+        public -> Bool,
+    }
+}
+
+diesel::joinable!(matters -> categories (category_id));
+diesel::joinable!(events -> matters (matter_id));
+
+diesel::allow_tables_to_appear_in_same_query!(settings, units, categories, matters, events);

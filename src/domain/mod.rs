@@ -1,0 +1,20 @@
+//! Pure rules of the product: channels, lifecycle states and transitions,
+//! who may take each transition, units, categories with their deadlines,
+//! tracking codes and the validation of a citizen's request.
+//!
+//! Architecture invariant: nothing in here imports actix or diesel, and
+//! nothing here does I/O. Everything else asks this module what is allowed.
+
+pub mod category;
+pub mod channel;
+pub mod lifecycle;
+pub mod request;
+pub mod roles;
+pub mod tracking;
+pub mod unit;
+
+pub use category::Deadlines;
+pub use channel::{Channel, Source};
+pub use lifecycle::{State, Transition, TransitionError};
+pub use roles::{Actor, Role};
+pub use unit::UnitKind;

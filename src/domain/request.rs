@@ -1,0 +1,268 @@
+//! A citizen's request as typed into a form, and the rules it must meet
+//! before anything is stored.
+
+/// The fields of the request form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct RequestInput {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub place: String,
+    pub address: String,
+    pub name: String,
+    pub phone: String,
+    pub consent: bool,
+}
+
+/// A request that passed every rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitizenRequest {
+    pub category_id: i64,
+    pub title: String,
+    pub description: String,
+    pub place_id: i64,
+    pub address: String,
+    pub name: Option<String>,
+    pub phone: String,
+}
+
+/// The form's fields, to say which one a problem belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Category,
+    Title,
+    Description,
+    Place,
+    Address,
+    Name,
+    Phone,
+    Consent,
+}
+
+/// What is wrong with a field. `key()` names the message in the locale files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooShort,
+    TooLong,
+    ControlCharacters,
+    UnknownChoice,
+    NotAMobileNumber,
+    ConsentMissing,
+}
+
+impl Problem {
+    pub fn key(self) -> &'static str {
+        match self {
+            Problem::Required => "form.error.required",
+            Problem::TooShort => "form.error.too_short",
+            Problem::TooLong => "form.error.too_long",
+            Problem::ControlCharacters => "form.error.control",
+            Problem::UnknownChoice => "form.error.choice",
+            Problem::NotAMobileNumber => "form.error.phone",
+            Problem::ConsentMissing => "form.error.consent",
+        }
+    }
+}
+
+/// Length bounds in characters (not bytes: 20 Chinese characters are 20).
+pub const TITLE_CHARS: (usize, usize) = (4, 60);
+pub const DESCRIPTION_CHARS: (usize, usize) = (10, 2000);
+pub const ADDRESS_CHARS: (usize, usize) = (2, 120);
+pub const NAME_CHARS: usize = 30;
+
+/// Checks every field and returns the request, or every problem found.
+/// `categories` and `places` are the ids a citizen may choose from.
+pub fn validate(
+    input: &RequestInput,
+    categories: &[i64],
+    places: &[i64],
+) -> Result<CitizenRequest, Vec<(Field, Problem)>> {
+    let mut problems = Vec::new();
+    let mut check = |field, result: Result<(), Problem>| {
+        if let Err(p) = result {
+            problems.push((field, p));
+        }
+    };
+
+    let category_id = choice(&input.category, categories);
+    check(Field::Category, category_id.map(|_| ()));
+    let title = input.title.trim();
+    check(Field::Title, text(title, TITLE_CHARS, false));
+    let description = input.description.trim();
+    check(Field::Description, text(description, DESCRIPTION_CHARS, true));
+    let place_id = choice(&input.place, places);
+    check(Field::Place, place_id.map(|_| ()));
+    let address = input.address.trim();
+    check(Field::Address, text(address, ADDRESS_CHARS, false));
+    let name = input.name.trim();
+    if !name.is_empty() {
+        check(Field::Name, text(name, (1, NAME_CHARS), false));
+    }
+    let phone = mobile_number(&input.phone);
+    check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|p| *p));
+    if !input.consent {
+        check(Field::Consent, Err(Problem::ConsentMissing));
+    }
+
+    match (category_id, place_id, phone) {
+        (Ok(category_id), Ok(place_id), Ok(phone)) if problems.is_empty() => Ok(CitizenRequest {
+            category_id,
+            title: title.to_owned(),
+            description: description.to_owned(),
+            place_id,
+            address: address.to_owned(),
+            name: (!name.is_empty()).then(|| name.to_owned()),
+            phone,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn choice(typed: &str, allowed: &[i64]) -> Result<i64, Problem> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err(Problem::Required);
+    }
+    typed
+        .parse::<i64>()
+        .ok()
+        .filter(|id| allowed.contains(id))
+        .ok_or(Problem::UnknownChoice)
+}
+
+fn text(value: &str, (min, max): (usize, usize), multiline: bool) -> Result<(), Problem> {
+    if value.is_empty() {
+        return Err(Problem::Required);
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+    {
+        return Err(Problem::ControlCharacters);
+    }
+    let chars = value.chars().count();
+    if chars < min {
+        Err(Problem::TooShort)
+    } else if chars > max {
+        Err(Problem::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// A mainland China mobile number: 11 digits starting 13-19, written with or
+/// without spaces, dashes or a +86 prefix. Returns the 11 digits.
+pub fn mobile_number(typed: &str) -> Result<String, Problem> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err(Problem::Required);
+    }
+    if typed.chars().count() > 20 {
+        return Err(Problem::NotAMobileNumber);
+    }
+    let compact: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = compact
+        .strip_prefix("+86")
+        .or_else(|| compact.strip_prefix("0086"))
+        .unwrap_or(&compact);
+    let bytes = digits.as_bytes();
+    let ok = bytes.len() == 11
+        && bytes.iter().all(u8::is_ascii_digit)
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1]);
+    if ok { Ok(digits.to_owned()) } else { Err(Problem::NotAMobileNumber) }
+}
+
+/// 13812341234 → 138****1234, for every place but a matter's own page.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> RequestInput {
+        RequestInput {
+            category: "1".into(),
+            title: "路灯不亮".into(),
+            description: "桂城夏北社区三巷路灯已经坏了一周".into(),
+            place: "10".into(),
+            address: "夏北三巷12号".into(),
+            name: String::new(),
+            phone: "138 1234 5678".into(),
+            consent: true,
+        }
+    }
+
+    fn problems(input: &RequestInput) -> Vec<(Field, Problem)> {
+        validate(input, &[1, 2], &[10, 11]).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_good_request_passes_trimmed() {
+        let mut input = good();
+        input.title = "  路灯不亮 ".into();
+        let req = validate(&input, &[1, 2], &[10, 11]).expect("valid");
+        assert_eq!(req.title, "路灯不亮");
+        assert_eq!(req.phone, "13812345678");
+        assert_eq!(req.name, None);
+        assert_eq!((req.category_id, req.place_id), (1, 10));
+    }
+
+    #[test]
+    fn each_field_has_its_own_message() {
+        let cases: Vec<(fn(&mut RequestInput), Field, Problem)> = vec![
+            (|i| i.category = String::new(), Field::Category, Problem::Required),
+            (|i| i.category = "99".into(), Field::Category, Problem::UnknownChoice),
+            (|i| i.category = "x".into(), Field::Category, Problem::UnknownChoice),
+            (|i| i.title = " ".into(), Field::Title, Problem::Required),
+            (|i| i.title = "灯".into(), Field::Title, Problem::TooShort),
+            (|i| i.title = "灯".repeat(61), Field::Title, Problem::TooLong),
+            (|i| i.title = "路灯\u{0}不亮".into(), Field::Title, Problem::ControlCharacters),
+            (|i| i.description = "太短".into(), Field::Description, Problem::TooShort),
+            (|i| i.description = "长".repeat(2001), Field::Description, Problem::TooLong),
+            (|i| i.place = "12".into(), Field::Place, Problem::UnknownChoice),
+            (|i| i.address = String::new(), Field::Address, Problem::Required),
+            (|i| i.address = "址".repeat(121), Field::Address, Problem::TooLong),
+            (|i| i.name = "名".repeat(31), Field::Name, Problem::TooLong),
+            (|i| i.phone = String::new(), Field::Phone, Problem::Required),
+            (|i| i.phone = "12812345678".into(), Field::Phone, Problem::NotAMobileNumber),
+            (|i| i.phone = "1381234567".into(), Field::Phone, Problem::NotAMobileNumber),
+            (|i| i.phone = "abcdefghijk".into(), Field::Phone, Problem::NotAMobileNumber),
+            (|i| i.consent = false, Field::Consent, Problem::ConsentMissing),
+        ];
+        for (change, field, problem) in cases {
+            let mut input = good();
+            change(&mut input);
+            assert_eq!(problems(&input), vec![(field, problem)]);
+        }
+    }
+
+    #[test]
+    fn multiline_descriptions_are_fine() {
+        let mut input = good();
+        input.description = "第一行说明情况\n第二行补充细节".into();
+        assert!(validate(&input, &[1], &[10]).is_ok());
+    }
+
+    #[test]
+    fn all_problems_are_reported_at_once() {
+        let p = problems(&RequestInput::default());
+        assert_eq!(p.len(), 7, "{p:?}");
+    }
+
+    #[test]
+    fn phones_are_read_and_masked() {
+        assert_eq!(mobile_number("+86 139-0000-1111").as_deref(), Ok("13900001111"));
+        assert_eq!(mask_phone("13812341234"), "138****1234");
+        assert_eq!(mask_phone("123"), "***");
+    }
+}

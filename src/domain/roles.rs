@@ -1,0 +1,139 @@
+//! Who may do what (DESIGN.md section 3). Every permission question in the
+//! product is answered here, in one place.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::channel::UnknownCode;
+use super::lifecycle::Transition;
+
+/// A staff member's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Manages units, users, categories, deadlines, the fund and API keys.
+    Admin,
+    /// 受理派单员: triage, dispatch, urge, extensions, acceptance, close.
+    Dispatcher,
+    /// 区领导: claims key projects and gives instructions.
+    Leader,
+    /// 承办人员: handles the matters of one unit.
+    UnitStaff,
+    /// 志愿者: party-member volunteer.
+    Volunteer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Dispatcher,
+        Role::Leader,
+        Role::UnitStaff,
+        Role::Volunteer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Dispatcher => "dispatcher",
+            Role::Leader => "leader",
+            Role::UnitStaff => "unit",
+            Role::Volunteer => "volunteer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|c| c.code() == s)
+            .ok_or_else(|| UnknownCode(s.to_owned()))
+    }
+}
+
+/// Whoever takes a step in a matter's life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The person who raised the request, known only by its tracking code.
+    Citizen,
+    /// A logged-in staff member.
+    Staff(Role),
+    /// The server itself (timeouts).
+    System,
+}
+
+/// Whether `actor` may take `transition` at all. Whether the matter is in
+/// the right state is [`super::lifecycle::next_state`]'s question; whether it
+/// belongs to the actor's unit is asked by the staff workspace.
+pub fn may_take(actor: Actor, transition: Transition) -> bool {
+    use Transition as T;
+    match actor {
+        Actor::Citizen => matches!(transition, T::RateSatisfied | T::RateUnsatisfied),
+        Actor::System => transition == T::Timeout,
+        Actor::Staff(role) => match role {
+            Role::Admin | Role::Dispatcher => matches!(
+                transition,
+                T::Accept
+                    | T::Reject
+                    | T::Merge
+                    | T::Dispatch
+                    | T::Verify
+                    | T::SendBack
+                    | T::Close
+                    | T::Reopen
+            ),
+            Role::Leader => transition == T::Claim,
+            Role::UnitStaff => matches!(transition, T::SignFor | T::Return | T::Resolve),
+            Role::Volunteer => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Transition as T;
+
+    #[test]
+    fn the_whole_matrix_of_actor_and_transition() {
+        let table: &[(Actor, &[Transition])] = &[
+            (Actor::Citizen, &[T::RateSatisfied, T::RateUnsatisfied]),
+            (Actor::System, &[T::Timeout]),
+            (
+                Actor::Staff(Role::Admin),
+                &[T::Accept, T::Reject, T::Merge, T::Dispatch, T::Verify, T::SendBack, T::Close, T::Reopen],
+            ),
+            (
+                Actor::Staff(Role::Dispatcher),
+                &[T::Accept, T::Reject, T::Merge, T::Dispatch, T::Verify, T::SendBack, T::Close, T::Reopen],
+            ),
+            (Actor::Staff(Role::Leader), &[T::Claim]),
+            (Actor::Staff(Role::UnitStaff), &[T::SignFor, T::Return, T::Resolve]),
+            (Actor::Staff(Role::Volunteer), &[]),
+        ];
+        for (actor, allowed) in table {
+            for t in Transition::ALL {
+                assert_eq!(may_take(*actor, t), allowed.contains(&t), "{actor:?} {t}");
+            }
+        }
+        // Every transition has somebody who may take it.
+        for t in Transition::ALL {
+            assert!(table.iter().any(|(a, _)| may_take(*a, t)), "{t} is orphaned");
+        }
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.code().parse::<Role>(), Ok(r));
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}

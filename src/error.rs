@@ -1,0 +1,103 @@
+//! One error type for the web layer, mapped to HTTP once. Internal causes
+//! are logged; the person sees a clear page in their language.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::views::ErrorPage;
+use crate::web::i18n::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 404: no such page or record.
+    NotFound,
+    /// 400: the request could not be read (malformed, too large).
+    BadRequest,
+    /// 403: the form's CSRF token is missing or wrong.
+    Csrf,
+    /// 429: too many submissions from one address; retry after so many seconds.
+    TooMany { retry_after: u64 },
+    /// 503: the database cannot be reached.
+    Unavailable,
+    /// 500: a bug or a failed query; details are in the log.
+    Internal,
+}
+
+impl ErrorKind {
+    /// This error, to be shown in `lang`.
+    pub fn lang(self, lang: Lang) -> AppError {
+        AppError { kind: self, lang }
+    }
+}
+
+/// An error on its way to becoming a page.
+#[derive(Clone, Copy, Debug)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub lang: Lang,
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.kind)
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Csrf => StatusCode::FORBIDDEN,
+            ErrorKind::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let l = self.lang;
+        let (title, text) = match self.kind {
+            ErrorKind::NotFound => (l.t("error.not_found_title"), l.t("error.not_found_text")),
+            ErrorKind::BadRequest => (l.t("error.bad_request_title"), l.t("error.bad_request_text")),
+            ErrorKind::Csrf => (l.t("error.csrf_title"), l.t("error.csrf_text")),
+            ErrorKind::TooMany { retry_after } => {
+                let minutes = retry_after.div_ceil(60).max(1).to_string();
+                (l.t("error.too_many_title"), l.tf("error.too_many_text", &[("minutes", &minutes)]))
+            }
+            ErrorKind::Unavailable => (l.t("error.unavailable_title"), l.t("error.internal_text")),
+            ErrorKind::Internal => (l.t("error.internal_title"), l.t("error.internal_text")),
+        };
+        let page = ErrorPage { l, title, text };
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"));
+        if let ErrorKind::TooMany { retry_after } = self.kind {
+            res.insert_header((RETRY_AFTER, retry_after.max(1).to_string()));
+        }
+        match page.render() {
+            Ok(html) => res.body(html),
+            Err(e) => {
+                log::error!("error page did not render: {e}");
+                res.body(page.text)
+            }
+        }
+    }
+}
+
+/// Turns any failure into a logged 500.
+pub trait OrInternal<T> {
+    fn or_500(self, lang: Lang) -> Result<T, AppError>;
+}
+
+impl<T, E: fmt::Display> OrInternal<T> for Result<T, E> {
+    fn or_500(self, lang: Lang) -> Result<T, AppError> {
+        self.map_err(|e| {
+            log::error!("internal error: {e}");
+            ErrorKind::Internal.lang(lang)
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Builds the application: database (migrated), pool, key, routes, server.
+//! Tests bind port 0 and read the port back.
+
+use std::fmt;
+use std::net::{IpAddr, TcpListener};
+use std::num::NonZeroU32;
+
+use actix_web::cookie::Key;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::Settings;
+use crate::db::{self, DbError, Pool};
+use crate::web::{csrf, i18n, routes};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub key: Key,
+    pub settings: Settings,
+    /// Citizen submissions per client address.
+    pub submit_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum StartError {
+    Database(DbError),
+    Bind(std::io::Error),
+    Key(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Database(e) => write!(f, "{e}"),
+            StartError::Bind(e) => write!(f, "cannot listen: {e}"),
+            StartError::Key(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl From<DbError> for StartError {
+    fn from(e: DbError) -> Self {
+        StartError::Database(e)
+    }
+}
+
+/// A server bound to its address, ready to be awaited.
+pub struct Application {
+    pub address: std::net::SocketAddr,
+    pub port: u16,
+    pub server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> Result<Application, StartError> {
+        let pool = db::connect(&settings.database_url, settings.pool_size)?;
+        let key = cookie_key(&settings, &pool)?;
+        let per_hour = NonZeroU32::new(settings.submit_per_hour.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(settings.submit_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let state = web::Data::new(AppState {
+            pool,
+            key,
+            submit_limiter: RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(burst)),
+            settings: settings.clone(),
+        });
+
+        let listener = TcpListener::bind(&settings.bind).map_err(StartError::Bind)?;
+        let address = listener.local_addr().map_err(StartError::Bind)?;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(routes::form_config())
+                .app_data(routes::query_config())
+                .app_data(routes::path_config())
+                .configure(routes::configure)
+                .wrap(from_fn(csrf::middleware))
+                .wrap(from_fn(i18n::remember))
+                .wrap(security_headers())
+                .wrap(Compress::default())
+        })
+        .listen(listener)
+        .map_err(StartError::Bind)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Application { address, port: address.port(), server: server.run() })
+    }
+}
+
+/// Headers on every response: no inline script, no framing, no sniffing,
+/// no tracking codes leaking to other sites through the Referer.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+}
+
+fn cookie_key(settings: &Settings, pool: &Pool) -> Result<Key, StartError> {
+    let material = match &settings.secret_key {
+        Some(secret) => STANDARD
+            .decode(secret.trim())
+            .ok()
+            .filter(|k| k.len() >= 64)
+            .unwrap_or_else(|| secret.as_bytes().to_vec()),
+        None => {
+            let mut conn = pool.get().map_err(DbError::Pool)?;
+            db::settings::secret_key(&mut conn)?
+        }
+    };
+    Key::try_from(material.as_slice()).map_err(|_| {
+        StartError::Key(
+            "SHISHI_SECRET_KEY must be at least 64 bytes (e.g. the output of `openssl rand -base64 64`)"
+                .into(),
+        )
+    })
+}

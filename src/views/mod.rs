@@ -1,0 +1,128 @@
+//! Template structs: what each page needs, nothing more. The markup is in
+//! `templates/`; every string shown comes from the locale files through `l`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::db::matters::PublicFigures;
+use crate::domain::request::{Field, Problem, RequestInput};
+use crate::web::i18n::Lang;
+
+/// One option of a select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(id: i64, label: &str, typed: &str) -> Choice {
+        let value = id.to_string();
+        let selected = typed.trim() == value;
+        Choice { value, label: label.to_owned(), selected }
+    }
+}
+
+/// A town and its communities, as an optgroup.
+pub struct PlaceGroup {
+    pub label: String,
+    pub options: Vec<Choice>,
+}
+
+/// The problems of a posted form, by field.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<(Field, Problem)>);
+
+impl FormErrors {
+    /// The message key for the field named `name`, if it has a problem.
+    pub fn of(&self, name: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| field_name(*f) == name).map(|(_, p)| p.key())
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Category => "category",
+        Field::Title => "title",
+        Field::Description => "description",
+        Field::Place => "place",
+        Field::Address => "address",
+        Field::Name => "name",
+        Field::Phone => "phone",
+        Field::Consent => "consent",
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/home.html")]
+pub struct HomePage {
+    pub l: Lang,
+    pub figures: PublicFigures,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/submit.html")]
+pub struct SubmitPage {
+    pub l: Lang,
+    pub csrf: String,
+    pub categories: Vec<Choice>,
+    pub places: Vec<PlaceGroup>,
+    pub input: RequestInput,
+    pub errors: FormErrors,
+}
+
+/// One public step of a matter's life.
+pub struct EventView {
+    pub at: String,
+    pub label: String,
+    pub note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/track.html")]
+pub struct TrackPage {
+    pub l: Lang,
+    /// Shown right after submitting: the receipt with its QR code.
+    pub receipt: bool,
+    pub code: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub channel: String,
+    pub category: String,
+    pub unit: Option<String>,
+    pub expected: Option<String>,
+    pub received: String,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/lookup.html")]
+pub struct LookupPage {
+    pub l: Lang,
+    pub title: String,
+    pub typed: String,
+    pub message: Option<String>,
+}
+
+impl LookupPage {
+    pub fn new(l: Lang, typed: &str, message_key: Option<&str>) -> LookupPage {
+        LookupPage {
+            l,
+            title: l.t("track.lookup_title"),
+            typed: typed.chars().take(40).collect(),
+            message: message_key.map(|k| l.t(k)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub l: Lang,
+    pub title: String,
+    pub text: String,
+}

@@ -1,0 +1,54 @@
+//! HTTP: handlers by area, forms, CSRF, language, and the route table.
+
+pub mod csrf;
+pub mod i18n;
+pub mod public;
+pub mod routes;
+
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
+
+use crate::db::{AnyConnection, DbError};
+use crate::error::{AppError, ErrorKind};
+use crate::startup::AppState;
+use i18n::Lang;
+
+/// Runs blocking database work on the thread pool, off the async workers.
+pub async fn db<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    let result = web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await;
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(DbError::Pool(e))) => {
+            log::error!("database unavailable: {e}");
+            Err(ErrorKind::Unavailable.lang(lang))
+        }
+        Ok(Err(e)) => {
+            log::error!("{e}");
+            Err(ErrorKind::Internal.lang(lang))
+        }
+        Err(e) => {
+            log::error!("blocking task failed: {e}");
+            Err(ErrorKind::Internal.lang(lang))
+        }
+    }
+}
+
+/// A template (or anything else that responds) as a response.
+pub fn page(req: &HttpRequest, body: impl Responder) -> HttpResponse {
+    body.respond_to(req).map_into_boxed_body()
+}
+
+/// 303 See Other: where a form goes after it has been taken.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}

@@ -1,0 +1,316 @@
+//! Citizen pages: home, the request form, the receipt and status page, the
+//! QR code, and the health check. No login.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use governor::clock::{Clock, DefaultClock};
+use serde::Deserialize;
+
+use crate::db::{self, DbError, catalog, matters};
+use crate::domain::request::{self, RequestInput};
+use crate::domain::{Channel, Deadlines, Source, State, tracking};
+use crate::error::{AppError, ErrorKind, OrInternal};
+use crate::startup::AppState;
+use crate::views::{Choice, EventView, FormErrors, HomePage, LookupPage, PlaceGroup, SubmitPage, TrackPage};
+use crate::web::i18n::Lang;
+use crate::web::{csrf, db, page, see_other};
+
+pub async fn home(req: HttpRequest, state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
+    let figures = db(&state, l, |c| Ok(matters::public_figures(c)?)).await?;
+    Ok(page(&req, HomePage { l, figures }))
+}
+
+pub async fn healthz(state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
+    db(&state, l, db::ping).await?;
+    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok"))
+}
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/style.css"))
+}
+
+/// The form's fields as posted. Everything is a string so that whatever
+/// was typed can be shown again beside its message.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    csrf_token: String,
+    category: String,
+    title: String,
+    description: String,
+    place: String,
+    address: String,
+    name: String,
+    phone: String,
+    consent: Option<String>,
+}
+
+impl SubmitForm {
+    fn input(&self) -> RequestInput {
+        RequestInput {
+            category: self.category.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            place: self.place.clone(),
+            address: self.address.clone(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            consent: self.consent.is_some(),
+        }
+    }
+}
+
+/// What the form offers to choose from.
+struct Catalog {
+    categories: Vec<catalog::Category>,
+    places: Vec<catalog::Unit>,
+}
+
+async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Catalog, AppError> {
+    db(state, l, |c| {
+        Ok(Catalog { categories: catalog::active_categories(c)?, places: catalog::places(c)? })
+    })
+    .await
+}
+
+fn submit_page(req: &HttpRequest, l: Lang, catalog: &Catalog, input: &RequestInput, errors: FormErrors) -> SubmitPage {
+    let categories = catalog
+        .categories
+        .iter()
+        .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &input.category))
+        .collect();
+    let places = catalog
+        .places
+        .iter()
+        .filter(|u| u.kind == "town")
+        .map(|town| {
+            let mut options = vec![Choice::new(
+                town.id,
+                &format!("{}{}", l.pick(&town.name, &town.name_en), l.t("submit.place_whole_town")),
+                &input.place,
+            )];
+            options.extend(
+                catalog
+                    .places
+                    .iter()
+                    .filter(|u| u.parent_id == Some(town.id))
+                    .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &input.place)),
+            );
+            PlaceGroup { label: l.pick(&town.name, &town.name_en).to_owned(), options }
+        })
+        .collect();
+    SubmitPage {
+        l,
+        csrf: csrf::token(req),
+        categories,
+        places,
+        input: input.clone(),
+        errors,
+    }
+}
+
+pub async fn submit_form(req: HttpRequest, state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
+    let catalog = load_catalog(&state, l).await?;
+    Ok(page(&req, submit_page(&req, l, &catalog, &RequestInput::default(), FormErrors::default())))
+}
+
+fn client_ip(req: &HttpRequest) -> IpAddr {
+    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Counts one submission against the address's allowance.
+fn check_rate(state: &AppState, req: &HttpRequest, l: Lang) -> Result<(), AppError> {
+    let limiter = &state.submit_limiter;
+    if limiter.len() > 100_000 {
+        limiter.retain_recent();
+    }
+    limiter.check_key(&client_ip(req)).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ErrorKind::TooMany { retry_after: wait.as_secs().max(1) }.lang(l)
+    })
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<SubmitForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    check_rate(&state, &req, l)?;
+    let catalog = load_catalog(&state, l).await?;
+    let input = form.input();
+    let category_ids: Vec<i64> = catalog.categories.iter().map(|c| c.id).collect();
+    let place_ids: Vec<i64> = catalog.places.iter().map(|u| u.id).collect();
+    let valid = match request::validate(&input, &category_ids, &place_ids) {
+        Ok(valid) => valid,
+        Err(problems) => {
+            let body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
+            return Ok(page(&req, body).customize_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+
+    let category = catalog.categories.iter().find(|c| c.id == valid.category_id);
+    let place = catalog.places.iter().find(|u| u.id == valid.place_id);
+    let town_id = place.map(|p| if p.kind == "town" { p.id } else { p.parent_id.unwrap_or(p.id) });
+    let deadlines = category.and_then(|c| Deadlines::new(c.sign_hours, c.resolve_days));
+    let prefix = state.settings.code_prefix.clone();
+
+    let code = db(&state, l, move |c| {
+        let received = Utc::now();
+        // A clash of 40 random bits is rare; a few tries make it vanish.
+        let mut last_error = None;
+        for _ in 0..5 {
+            let code = tracking::generate(&prefix, &mut rand::rng());
+            let intake = matters::Intake {
+                code: &code,
+                channel: Channel::Online,
+                source: Source::Web,
+                category_id: valid.category_id,
+                title: &valid.title,
+                description: &valid.description,
+                town_id,
+                place_id: Some(valid.place_id),
+                address: &valid.address,
+                citizen_name: valid.name.as_deref(),
+                citizen_phone: Some(&valid.phone),
+                received,
+                due: deadlines.map(|d| d.resolve_by(received)),
+            };
+            match matters::insert_submitted(c, &intake) {
+                Ok(_) => return Ok(code),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    info,
+                )) => last_error = Some(info.message().to_owned()),
+                Err(e) => return Err(DbError::Query(e)),
+            }
+        }
+        Err(DbError::Migrate(format!("no free tracking code: {last_error:?}")))
+    })
+    .await?;
+    Ok(see_other(&format!("/track/{code}?new=1")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LookupQuery {
+    code: String,
+}
+
+/// The lookup box: a typed code leads to its status page.
+pub async fn lookup(req: HttpRequest, l: Lang, state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, AppError> {
+    if query.code.trim().is_empty() {
+        return Ok(page(&req, LookupPage::new(l, "", None)));
+    }
+    match tracking::normalize(&state.settings.code_prefix, &query.code) {
+        Some(code) => Ok(see_other(&format!("/track/{code}"))),
+        None => Ok(page(&req, LookupPage::new(l, &query.code, Some("track.invalid_code")))
+            .customize_status(actix_web::http::StatusCode::BAD_REQUEST)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TrackQuery {
+    new: Option<String>,
+}
+
+pub async fn track(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    path: web::Path<String>,
+    query: web::Query<TrackQuery>,
+) -> Result<HttpResponse, AppError> {
+    let typed = path.into_inner();
+    let Some(code) = tracking::normalize(&state.settings.code_prefix, &typed) else {
+        return Ok(unknown_code(&req, l, &typed));
+    };
+    if code != typed {
+        return Ok(see_other(&format!("/track/{code}")));
+    }
+    let found = db(&state, l, move |c| {
+        let Some(matter) = matters::by_code(c, &code)? else {
+            return Ok(None);
+        };
+        let category = catalog::category(c, matter.category_id)?;
+        let unit = match matter.unit_id {
+            Some(id) => catalog::unit(c, id)?,
+            None => None,
+        };
+        let events = matters::public_events(c, matter.id)?;
+        Ok(Some((matter, category, unit, events)))
+    })
+    .await?;
+    let Some((matter, category, unit, events)) = found else {
+        return Ok(unknown_code(&req, l, &typed));
+    };
+    let state_code = matter.state.parse::<State>().or_500(l)?;
+    let body = TrackPage {
+        l,
+        receipt: query.new.is_some(),
+        code: matter.code.clone(),
+        state: state_code.code(),
+        state_label: l.t(&format!("state.{}", state_code.code())),
+        channel: l.t(&format!("channel.{}", matter.channel)),
+        category: category.map(|c| l.pick(&c.name, &c.name_en).to_owned()).unwrap_or_default(),
+        unit: unit.map(|u| l.pick(&u.name, &u.name_en).to_owned()),
+        expected: matter.due_at.as_ref().map(|d| l.date(d)),
+        received: l.time(&matter.created_at),
+        events: events
+            .iter()
+            .map(|e| EventView { at: l.time(&e.at), label: l.t(&format!("event.{}", e.kind)), note: e.note.clone() })
+            .collect(),
+    };
+    Ok(page(&req, body))
+}
+
+fn unknown_code(req: &HttpRequest, l: Lang, typed: &str) -> HttpResponse {
+    let mut body = LookupPage::new(l, typed, Some("track.not_found_text"));
+    body.title = l.t("track.not_found_title");
+    page(req, body).customize_status(actix_web::http::StatusCode::NOT_FOUND)
+}
+
+/// The receipt's QR code: an SVG that opens the status page.
+pub async fn qr(req: HttpRequest, state: web::Data<AppState>, l: Lang, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let code = tracking::normalize(&state.settings.code_prefix, &path).ok_or(ErrorKind::NotFound.lang(l))?;
+    let base = match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
+    let url = format!("{base}/track/{code}");
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .or_500(l)?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
+        .body(svg))
+}
+
+/// Sets a response's status, keeping everything else.
+trait CustomizeStatus {
+    fn customize_status(self, status: actix_web::http::StatusCode) -> HttpResponse;
+}
+
+impl CustomizeStatus for HttpResponse {
+    fn customize_status(mut self, status: actix_web::http::StatusCode) -> HttpResponse {
+        *self.status_mut() = status;
+        self
+    }
+}
