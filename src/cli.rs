@@ -8,7 +8,11 @@ use crate::config::Settings;
 use crate::db;
 
 #[derive(Parser, Debug)]
-#[command(name = "shishi", version, about = "Shishi (实事): livelihood requests, tracked from submission to closure")]
+#[command(
+    name = "shishi",
+    version,
+    about = "Shishi (实事): livelihood requests, tracked from submission to closure"
+)]
 pub struct Cli {
     /// Database: a SQLite file path, or a postgres:// URL.
     #[arg(long, env = "DATABASE_URL", default_value = "shishi.db", global = true)]

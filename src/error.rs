@@ -63,11 +63,17 @@ impl ResponseError for AppError {
         let l = self.lang;
         let (title, text) = match self.kind {
             ErrorKind::NotFound => (l.t("error.not_found_title"), l.t("error.not_found_text")),
-            ErrorKind::BadRequest => (l.t("error.bad_request_title"), l.t("error.bad_request_text")),
+            ErrorKind::BadRequest => (
+                l.t("error.bad_request_title"),
+                l.t("error.bad_request_text"),
+            ),
             ErrorKind::Csrf => (l.t("error.csrf_title"), l.t("error.csrf_text")),
             ErrorKind::TooMany { retry_after } => {
                 let minutes = retry_after.div_ceil(60).max(1).to_string();
-                (l.t("error.too_many_title"), l.tf("error.too_many_text", &[("minutes", &minutes)]))
+                (
+                    l.t("error.too_many_title"),
+                    l.tf("error.too_many_text", &[("minutes", &minutes)]),
+                )
             }
             ErrorKind::Unavailable => (l.t("error.unavailable_title"), l.t("error.internal_text")),
             ErrorKind::Internal => (l.t("error.internal_title"), l.t("error.internal_text")),

@@ -91,7 +91,11 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
-        Ok(Application { address, port: address.port(), server: server.run() })
+        Ok(Application {
+            address,
+            port: address.port(),
+            server: server.run(),
+        })
     }
 }
 
@@ -107,7 +111,10 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
 }
 
 fn cookie_key(settings: &Settings, pool: &Pool) -> Result<Key, StartError> {

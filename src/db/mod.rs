@@ -145,12 +145,18 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
         false
     }
+}
+
+/// One connection outside the pool (command-line tools and tests).
+pub fn open(url: &str) -> Result<AnyConnection, DbError> {
+    Manager::new(Backend::from_url(url)).open()
 }
 
 /// Runs the pending migrations of the URL's backend on one connection.
@@ -178,4 +184,33 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
 /// `SELECT 1`: the database answers.
 pub fn ping(conn: &mut AnyConnection) -> Result<(), DbError> {
     conn.batch_execute("SELECT 1").map_err(DbError::Query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_picks_the_backend() {
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Backend::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db"),
+            Backend::Postgres("postgresql://h/db".into())
+        );
+        assert_eq!(
+            Backend::from_url("shishi.db"),
+            Backend::Sqlite("shishi.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///var/lib/s.db"),
+            Backend::Sqlite("/var/lib/s.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:data/s.db"),
+            Backend::Sqlite("data/s.db".into())
+        );
+    }
 }

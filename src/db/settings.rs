@@ -22,7 +22,10 @@ pub fn secret_key(conn: &mut AnyConnection) -> Result<Vec<u8>, DbError> {
     // Two instances starting together may both get here; the primary key
     // lets one insert win and both then read the winner.
     let _ = diesel::insert_into(settings::table)
-        .values((settings::name.eq(SECRET_KEY), settings::value.eq(STANDARD.encode(fresh))))
+        .values((
+            settings::name.eq(SECRET_KEY),
+            settings::value.eq(STANDARD.encode(fresh)),
+        ))
         .execute(conn);
     read_key(conn)?.ok_or_else(|| DbError::Migrate("secret key could not be stored".into()))
 }
@@ -33,5 +36,7 @@ fn read_key(conn: &mut AnyConnection) -> Result<Option<Vec<u8>>, DbError> {
         .select(settings::value)
         .first(conn)
         .optional()?;
-    Ok(stored.and_then(|s| STANDARD.decode(s).ok()).filter(|k| k.len() >= 64))
+    Ok(stored
+        .and_then(|s| STANDARD.decode(s).ok())
+        .filter(|k| k.len() >= 64))
 }

@@ -15,8 +15,12 @@ pub struct Deadlines {
 impl Deadlines {
     /// Limits an admin may set: at least an hour to sign, at most a year to resolve.
     pub fn new(sign_hours: i32, resolve_days: i32) -> Option<Deadlines> {
-        ((1..=24 * 30).contains(&sign_hours) && (1..=366).contains(&resolve_days))
-            .then_some(Deadlines { sign_hours, resolve_days })
+        ((1..=24 * 30).contains(&sign_hours) && (1..=366).contains(&resolve_days)).then_some(
+            Deadlines {
+                sign_hours,
+                resolve_days,
+            },
+        )
     }
 
     /// When a matter received at `received` is expected to be resolved.
@@ -38,9 +42,22 @@ mod tests {
     #[test]
     fn deadlines_add_up_from_the_start() {
         let d = Deadlines::new(24, 7).expect("valid");
-        let t = Utc.with_ymd_and_hms(2026, 1, 31, 23, 0, 0).single().expect("time");
-        assert_eq!(d.resolve_by(t), Utc.with_ymd_and_hms(2026, 2, 7, 23, 0, 0).single().expect("time"));
-        assert_eq!(d.sign_by(t), Utc.with_ymd_and_hms(2026, 2, 1, 23, 0, 0).single().expect("time"));
+        let t = Utc
+            .with_ymd_and_hms(2026, 1, 31, 23, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            d.resolve_by(t),
+            Utc.with_ymd_and_hms(2026, 2, 7, 23, 0, 0)
+                .single()
+                .expect("time")
+        );
+        assert_eq!(
+            d.sign_by(t),
+            Utc.with_ymd_and_hms(2026, 2, 1, 23, 0, 0)
+                .single()
+                .expect("time")
+        );
     }
 
     #[test]

@@ -140,9 +140,15 @@ mod tests {
 
     #[test]
     fn acceptance_and_rating_belong_to_the_right_channels() {
-        let accepted: Vec<_> = Channel::ALL.into_iter().filter(|c| c.needs_acceptance()).collect();
+        let accepted: Vec<_> = Channel::ALL
+            .into_iter()
+            .filter(|c| c.needs_acceptance())
+            .collect();
         assert_eq!(accepted, [Channel::Leader, Channel::Department]);
-        let rated: Vec<_> = Channel::ALL.into_iter().filter(|c| c.is_rated_by_citizen()).collect();
+        let rated: Vec<_> = Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_rated_by_citizen())
+            .collect();
         assert_eq!(rated, [Channel::Online]);
     }
 }

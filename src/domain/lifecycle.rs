@@ -172,7 +172,7 @@ impl Transition {
     }
 
     /// The states this transition may start from, whatever the channel.
-    fn from_states(self) -> &'static [State] {
+    fn sources(self) -> &'static [State] {
         use State::*;
         match self {
             Transition::Accept | Transition::Reject => &[Submitted],
@@ -232,15 +232,24 @@ impl FromStr for Transition {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransitionError {
     /// The transition does not exist in this channel (e.g. claiming an online request).
-    NotInChannel { transition: Transition, channel: Channel },
+    NotInChannel {
+        transition: Transition,
+        channel: Channel,
+    },
     /// The matter is not in a state this transition starts from.
-    WrongState { transition: Transition, state: State },
+    WrongState {
+        transition: Transition,
+        state: State,
+    },
 }
 
 impl fmt::Display for TransitionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TransitionError::NotInChannel { transition, channel } => {
+            TransitionError::NotInChannel {
+                transition,
+                channel,
+            } => {
                 write!(f, "{transition} does not apply to {channel} matters")
             }
             TransitionError::WrongState { transition, state } => {
@@ -260,9 +269,12 @@ pub fn next_state(
     transition: Transition,
 ) -> Result<State, TransitionError> {
     if !transition.applies_to(channel) {
-        return Err(TransitionError::NotInChannel { transition, channel });
+        return Err(TransitionError::NotInChannel {
+            transition,
+            channel,
+        });
     }
-    if !transition.from_states().contains(&state) {
+    if !transition.sources().contains(&state) {
         return Err(TransitionError::WrongState { transition, state });
     }
     Ok(transition.target())
@@ -302,7 +314,12 @@ mod tests {
             (T::Return, S::InProgress, S::Accepted, ALL),
             (T::Resolve, S::InProgress, S::Resolved, ALL),
             (T::Verify, S::Resolved, S::Closed, ACCEPTED_BY_ACCEPTOR),
-            (T::SendBack, S::Resolved, S::InProgress, ACCEPTED_BY_ACCEPTOR),
+            (
+                T::SendBack,
+                S::Resolved,
+                S::InProgress,
+                ACCEPTED_BY_ACCEPTOR,
+            ),
             (T::RateSatisfied, S::Resolved, S::Closed, &[C::Online]),
             (T::RateUnsatisfied, S::Resolved, S::InProgress, &[C::Online]),
             (T::Timeout, S::Resolved, S::Closed, &[C::Online]),
@@ -333,7 +350,10 @@ mod tests {
                             allowed += 1;
                         }
                         None => {
-                            assert!(got.is_err(), "{channel} {state} {transition} should be refused");
+                            assert!(
+                                got.is_err(),
+                                "{channel} {state} {transition} should be refused"
+                            );
                             forbidden += 1;
                         }
                     }
@@ -349,11 +369,17 @@ mod tests {
     fn refusals_say_why() {
         assert_eq!(
             next_state(C::Online, S::Accepted, T::Claim),
-            Err(TransitionError::NotInChannel { transition: T::Claim, channel: C::Online })
+            Err(TransitionError::NotInChannel {
+                transition: T::Claim,
+                channel: C::Online
+            })
         );
         assert_eq!(
             next_state(C::Online, S::Closed, T::Accept),
-            Err(TransitionError::WrongState { transition: T::Accept, state: S::Closed })
+            Err(TransitionError::WrongState {
+                transition: T::Accept,
+                state: S::Closed
+            })
         );
     }
 

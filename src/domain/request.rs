@@ -90,7 +90,10 @@ pub fn validate(
     let title = input.title.trim();
     check(Field::Title, text(title, TITLE_CHARS, false));
     let description = input.description.trim();
-    check(Field::Description, text(description, DESCRIPTION_CHARS, true));
+    check(
+        Field::Description,
+        text(description, DESCRIPTION_CHARS, true),
+    );
     let place_id = choice(&input.place, places);
     check(Field::Place, place_id.map(|_| ()));
     let address = input.address.trim();
@@ -171,7 +174,11 @@ pub fn mobile_number(typed: &str) -> Result<String, Problem> {
         && bytes.iter().all(u8::is_ascii_digit)
         && bytes[0] == b'1'
         && (b'3'..=b'9').contains(&bytes[1]);
-    if ok { Ok(digits.to_owned()) } else { Err(Problem::NotAMobileNumber) }
+    if ok {
+        Ok(digits.to_owned())
+    } else {
+        Err(Problem::NotAMobileNumber)
+    }
 }
 
 /// 13812341234 → 138****1234, for every place but a matter's own page.
@@ -203,7 +210,9 @@ mod tests {
     }
 
     fn problems(input: &RequestInput) -> Vec<(Field, Problem)> {
-        validate(input, &[1, 2], &[10, 11]).err().unwrap_or_default()
+        validate(input, &[1, 2], &[10, 11])
+            .err()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -219,25 +228,82 @@ mod tests {
 
     #[test]
     fn each_field_has_its_own_message() {
-        let cases: Vec<(fn(&mut RequestInput), Field, Problem)> = vec![
-            (|i| i.category = String::new(), Field::Category, Problem::Required),
-            (|i| i.category = "99".into(), Field::Category, Problem::UnknownChoice),
-            (|i| i.category = "x".into(), Field::Category, Problem::UnknownChoice),
+        type Case = (fn(&mut RequestInput), Field, Problem);
+        let cases: Vec<Case> = vec![
+            (
+                |i| i.category = String::new(),
+                Field::Category,
+                Problem::Required,
+            ),
+            (
+                |i| i.category = "99".into(),
+                Field::Category,
+                Problem::UnknownChoice,
+            ),
+            (
+                |i| i.category = "x".into(),
+                Field::Category,
+                Problem::UnknownChoice,
+            ),
             (|i| i.title = " ".into(), Field::Title, Problem::Required),
             (|i| i.title = "灯".into(), Field::Title, Problem::TooShort),
-            (|i| i.title = "灯".repeat(61), Field::Title, Problem::TooLong),
-            (|i| i.title = "路灯\u{0}不亮".into(), Field::Title, Problem::ControlCharacters),
-            (|i| i.description = "太短".into(), Field::Description, Problem::TooShort),
-            (|i| i.description = "长".repeat(2001), Field::Description, Problem::TooLong),
-            (|i| i.place = "12".into(), Field::Place, Problem::UnknownChoice),
-            (|i| i.address = String::new(), Field::Address, Problem::Required),
-            (|i| i.address = "址".repeat(121), Field::Address, Problem::TooLong),
+            (
+                |i| i.title = "灯".repeat(61),
+                Field::Title,
+                Problem::TooLong,
+            ),
+            (
+                |i| i.title = "路灯\u{0}不亮".into(),
+                Field::Title,
+                Problem::ControlCharacters,
+            ),
+            (
+                |i| i.description = "太短".into(),
+                Field::Description,
+                Problem::TooShort,
+            ),
+            (
+                |i| i.description = "长".repeat(2001),
+                Field::Description,
+                Problem::TooLong,
+            ),
+            (
+                |i| i.place = "12".into(),
+                Field::Place,
+                Problem::UnknownChoice,
+            ),
+            (
+                |i| i.address = String::new(),
+                Field::Address,
+                Problem::Required,
+            ),
+            (
+                |i| i.address = "址".repeat(121),
+                Field::Address,
+                Problem::TooLong,
+            ),
             (|i| i.name = "名".repeat(31), Field::Name, Problem::TooLong),
             (|i| i.phone = String::new(), Field::Phone, Problem::Required),
-            (|i| i.phone = "12812345678".into(), Field::Phone, Problem::NotAMobileNumber),
-            (|i| i.phone = "1381234567".into(), Field::Phone, Problem::NotAMobileNumber),
-            (|i| i.phone = "abcdefghijk".into(), Field::Phone, Problem::NotAMobileNumber),
-            (|i| i.consent = false, Field::Consent, Problem::ConsentMissing),
+            (
+                |i| i.phone = "12812345678".into(),
+                Field::Phone,
+                Problem::NotAMobileNumber,
+            ),
+            (
+                |i| i.phone = "1381234567".into(),
+                Field::Phone,
+                Problem::NotAMobileNumber,
+            ),
+            (
+                |i| i.phone = "abcdefghijk".into(),
+                Field::Phone,
+                Problem::NotAMobileNumber,
+            ),
+            (
+                |i| i.consent = false,
+                Field::Consent,
+                Problem::ConsentMissing,
+            ),
         ];
         for (change, field, problem) in cases {
             let mut input = good();
@@ -261,7 +327,10 @@ mod tests {
 
     #[test]
     fn phones_are_read_and_masked() {
-        assert_eq!(mobile_number("+86 139-0000-1111").as_deref(), Ok("13900001111"));
+        assert_eq!(
+            mobile_number("+86 139-0000-1111").as_deref(),
+            Ok("13900001111")
+        );
         assert_eq!(mask_phone("13812341234"), "138****1234");
         assert_eq!(mask_phone("123"), "***");
     }

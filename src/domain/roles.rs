@@ -108,14 +108,35 @@ mod tests {
             (Actor::System, &[T::Timeout]),
             (
                 Actor::Staff(Role::Admin),
-                &[T::Accept, T::Reject, T::Merge, T::Dispatch, T::Verify, T::SendBack, T::Close, T::Reopen],
+                &[
+                    T::Accept,
+                    T::Reject,
+                    T::Merge,
+                    T::Dispatch,
+                    T::Verify,
+                    T::SendBack,
+                    T::Close,
+                    T::Reopen,
+                ],
             ),
             (
                 Actor::Staff(Role::Dispatcher),
-                &[T::Accept, T::Reject, T::Merge, T::Dispatch, T::Verify, T::SendBack, T::Close, T::Reopen],
+                &[
+                    T::Accept,
+                    T::Reject,
+                    T::Merge,
+                    T::Dispatch,
+                    T::Verify,
+                    T::SendBack,
+                    T::Close,
+                    T::Reopen,
+                ],
             ),
             (Actor::Staff(Role::Leader), &[T::Claim]),
-            (Actor::Staff(Role::UnitStaff), &[T::SignFor, T::Return, T::Resolve]),
+            (
+                Actor::Staff(Role::UnitStaff),
+                &[T::SignFor, T::Return, T::Resolve],
+            ),
             (Actor::Staff(Role::Volunteer), &[]),
         ];
         for (actor, allowed) in table {
@@ -125,7 +146,10 @@ mod tests {
         }
         // Every transition has somebody who may take it.
         for t in Transition::ALL {
-            assert!(table.iter().any(|(a, _)| may_take(*a, t)), "{t} is orphaned");
+            assert!(
+                table.iter().any(|(a, _)| may_take(*a, t)),
+                "{t} is orphaned"
+            );
         }
     }
 

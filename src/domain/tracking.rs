@@ -52,13 +52,27 @@ mod tests {
 
     #[test]
     fn typed_codes_are_forgiven_their_case_and_spacing() {
-        assert_eq!(normalize("NH", " nh 7kq3 m9xd ").as_deref(), Some("NH-7KQ3-M9XD"));
-        assert_eq!(normalize("NH", "NH7KQ3M9XD").as_deref(), Some("NH-7KQ3-M9XD"));
+        assert_eq!(
+            normalize("NH", " nh 7kq3 m9xd ").as_deref(),
+            Some("NH-7KQ3-M9XD")
+        );
+        assert_eq!(
+            normalize("NH", "NH7KQ3M9XD").as_deref(),
+            Some("NH-7KQ3-M9XD")
+        );
     }
 
     #[test]
     fn non_codes_are_refused() {
-        for bad in ["", "NH", "NH-7KQ3-M9X", "NH-7KQ3-M9XDD", "XX-7KQ3-M9XD", "NH-7KQ0-M9XD", "NH-<sc-ript"] {
+        for bad in [
+            "",
+            "NH",
+            "NH-7KQ3-M9X",
+            "NH-7KQ3-M9XDD",
+            "XX-7KQ3-M9XD",
+            "NH-7KQ0-M9XD",
+            "NH-<sc-ript",
+        ] {
             assert_eq!(normalize("NH", bad), None, "{bad}");
         }
     }

@@ -65,7 +65,10 @@ mod tests {
 
     #[test]
     fn the_tree_has_one_root_and_towns_hold_communities() {
-        let roots: Vec<_> = UnitKind::ALL.into_iter().filter(|k| k.parent_kind().is_none()).collect();
+        let roots: Vec<_> = UnitKind::ALL
+            .into_iter()
+            .filter(|k| k.parent_kind().is_none())
+            .collect();
         assert_eq!(roots, [UnitKind::District]);
         assert_eq!(UnitKind::Community.parent_kind(), Some(UnitKind::Town));
         for k in UnitKind::ALL {

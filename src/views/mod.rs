@@ -19,7 +19,11 @@ impl Choice {
     pub fn new(id: i64, label: &str, typed: &str) -> Choice {
         let value = id.to_string();
         let selected = typed.trim() == value;
-        Choice { value, label: label.to_owned(), selected }
+        Choice {
+            value,
+            label: label.to_owned(),
+            selected,
+        }
     }
 }
 
@@ -36,7 +40,10 @@ pub struct FormErrors(pub Vec<(Field, Problem)>);
 impl FormErrors {
     /// The message key for the field named `name`, if it has a problem.
     pub fn of(&self, name: &str) -> Option<&'static str> {
-        self.0.iter().find(|(f, _)| field_name(*f) == name).map(|(_, p)| p.key())
+        self.0
+            .iter()
+            .find(|(f, _)| field_name(*f) == name)
+            .map(|(_, p)| p.key())
     }
 
     pub fn any(&self) -> bool {

@@ -105,12 +105,18 @@ impl Lang {
 
     /// A UTC time from the database, shown in Asia/Shanghai (UTC+8, no DST).
     pub fn time(&self, at: &NaiveDateTime) -> String {
-        at.and_utc().with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()
+        at.and_utc()
+            .with_timezone(&china())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     /// The local date of a UTC time.
     pub fn date(&self, at: &NaiveDateTime) -> String {
-        at.and_utc().with_timezone(&china()).format("%Y-%m-%d").to_string()
+        at.and_utc()
+            .with_timezone(&china())
+            .format("%Y-%m-%d")
+            .to_string()
     }
 }
 
@@ -188,7 +194,13 @@ mod tests {
     #[test]
     fn every_key_is_translated_both_ways() {
         // A key missing in a locale comes back as the key itself.
-        for key in ["app.name", "submit.consent", "form.error.phone", "state.in_progress", "event.sign"] {
+        for key in [
+            "app.name",
+            "submit.consent",
+            "form.error.phone",
+            "state.in_progress",
+            "event.sign",
+        ] {
             for lang in [Lang::Zh, Lang::En] {
                 assert_ne!(lang.t(key), key, "{key} in {}", lang.code());
             }

@@ -14,18 +14,26 @@ use crate::domain::request::{self, RequestInput};
 use crate::domain::{Channel, Deadlines, Source, State, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
-use crate::views::{Choice, EventView, FormErrors, HomePage, LookupPage, PlaceGroup, SubmitPage, TrackPage};
+use crate::views::{
+    Choice, EventView, FormErrors, HomePage, LookupPage, PlaceGroup, SubmitPage, TrackPage,
+};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
-pub async fn home(req: HttpRequest, state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
     let figures = db(&state, l, |c| Ok(matters::public_figures(c)?)).await?;
     Ok(page(&req, HomePage { l, figures }))
 }
 
 pub async fn healthz(state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
     db(&state, l, db::ping).await?;
-    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok"))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok"))
 }
 
 pub async fn stylesheet() -> HttpResponse {
@@ -74,12 +82,21 @@ struct Catalog {
 
 async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Catalog, AppError> {
     db(state, l, |c| {
-        Ok(Catalog { categories: catalog::active_categories(c)?, places: catalog::places(c)? })
+        Ok(Catalog {
+            categories: catalog::active_categories(c)?,
+            places: catalog::places(c)?,
+        })
     })
     .await
 }
 
-fn submit_page(req: &HttpRequest, l: Lang, catalog: &Catalog, input: &RequestInput, errors: FormErrors) -> SubmitPage {
+fn submit_page(
+    req: &HttpRequest,
+    l: Lang,
+    catalog: &Catalog,
+    input: &RequestInput,
+    errors: FormErrors,
+) -> SubmitPage {
     let categories = catalog
         .categories
         .iter()
@@ -92,7 +109,11 @@ fn submit_page(req: &HttpRequest, l: Lang, catalog: &Catalog, input: &RequestInp
         .map(|town| {
             let mut options = vec![Choice::new(
                 town.id,
-                &format!("{}{}", l.pick(&town.name, &town.name_en), l.t("submit.place_whole_town")),
+                &format!(
+                    "{}{}",
+                    l.pick(&town.name, &town.name_en),
+                    l.t("submit.place_whole_town")
+                ),
                 &input.place,
             )];
             options.extend(
@@ -102,7 +123,10 @@ fn submit_page(req: &HttpRequest, l: Lang, catalog: &Catalog, input: &RequestInp
                     .filter(|u| u.parent_id == Some(town.id))
                     .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &input.place)),
             );
-            PlaceGroup { label: l.pick(&town.name, &town.name_en).to_owned(), options }
+            PlaceGroup {
+                label: l.pick(&town.name, &town.name_en).to_owned(),
+                options,
+            }
         })
         .collect();
     SubmitPage {
@@ -115,13 +139,28 @@ fn submit_page(req: &HttpRequest, l: Lang, catalog: &Catalog, input: &RequestInp
     }
 }
 
-pub async fn submit_form(req: HttpRequest, state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
+pub async fn submit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
     let catalog = load_catalog(&state, l).await?;
-    Ok(page(&req, submit_page(&req, l, &catalog, &RequestInput::default(), FormErrors::default())))
+    Ok(page(
+        &req,
+        submit_page(
+            &req,
+            l,
+            &catalog,
+            &RequestInput::default(),
+            FormErrors::default(),
+        ),
+    ))
 }
 
 fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 /// Counts one submission against the address's allowance.
@@ -132,7 +171,10 @@ fn check_rate(state: &AppState, req: &HttpRequest, l: Lang) -> Result<(), AppErr
     }
     limiter.check_key(&client_ip(req)).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ErrorKind::TooMany { retry_after: wait.as_secs().max(1) }.lang(l)
+        ErrorKind::TooMany {
+            retry_after: wait.as_secs().max(1),
+        }
+        .lang(l)
     })
 }
 
@@ -154,13 +196,23 @@ pub async fn submit(
         Ok(valid) => valid,
         Err(problems) => {
             let body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
-            return Ok(page(&req, body).customize_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(page(&req, body)
+                .customize_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
 
-    let category = catalog.categories.iter().find(|c| c.id == valid.category_id);
+    let category = catalog
+        .categories
+        .iter()
+        .find(|c| c.id == valid.category_id);
     let place = catalog.places.iter().find(|u| u.id == valid.place_id);
-    let town_id = place.map(|p| if p.kind == "town" { p.id } else { p.parent_id.unwrap_or(p.id) });
+    let town_id = place.map(|p| {
+        if p.kind == "town" {
+            p.id
+        } else {
+            p.parent_id.unwrap_or(p.id)
+        }
+    });
     let deadlines = category.and_then(|c| Deadlines::new(c.sign_hours, c.resolve_days));
     let prefix = state.settings.code_prefix.clone();
 
@@ -194,7 +246,9 @@ pub async fn submit(
                 Err(e) => return Err(DbError::Query(e)),
             }
         }
-        Err(DbError::Migrate(format!("no free tracking code: {last_error:?}")))
+        Err(DbError::Migrate(format!(
+            "no free tracking code: {last_error:?}"
+        )))
     })
     .await?;
     Ok(see_other(&format!("/track/{code}?new=1")))
@@ -207,14 +261,22 @@ pub struct LookupQuery {
 }
 
 /// The lookup box: a typed code leads to its status page.
-pub async fn lookup(req: HttpRequest, l: Lang, state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, AppError> {
+pub async fn lookup(
+    req: HttpRequest,
+    l: Lang,
+    state: web::Data<AppState>,
+    query: web::Query<LookupQuery>,
+) -> Result<HttpResponse, AppError> {
     if query.code.trim().is_empty() {
         return Ok(page(&req, LookupPage::new(l, "", None)));
     }
     match tracking::normalize(&state.settings.code_prefix, &query.code) {
         Some(code) => Ok(see_other(&format!("/track/{code}"))),
-        None => Ok(page(&req, LookupPage::new(l, &query.code, Some("track.invalid_code")))
-            .customize_status(actix_web::http::StatusCode::BAD_REQUEST)),
+        None => Ok(page(
+            &req,
+            LookupPage::new(l, &query.code, Some("track.invalid_code")),
+        )
+        .customize_status(actix_web::http::StatusCode::BAD_REQUEST)),
     }
 }
 
@@ -262,13 +324,19 @@ pub async fn track(
         state: state_code.code(),
         state_label: l.t(&format!("state.{}", state_code.code())),
         channel: l.t(&format!("channel.{}", matter.channel)),
-        category: category.map(|c| l.pick(&c.name, &c.name_en).to_owned()).unwrap_or_default(),
+        category: category
+            .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+            .unwrap_or_default(),
         unit: unit.map(|u| l.pick(&u.name, &u.name_en).to_owned()),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
         received: l.time(&matter.created_at),
         events: events
             .iter()
-            .map(|e| EventView { at: l.time(&e.at), label: l.t(&format!("event.{}", e.kind)), note: e.note.clone() })
+            .map(|e| EventView {
+                at: l.time(&e.at),
+                label: l.t(&format!("event.{}", e.kind)),
+                note: e.note.clone(),
+            })
             .collect(),
     };
     Ok(page(&req, body))
@@ -281,8 +349,14 @@ fn unknown_code(req: &HttpRequest, l: Lang, typed: &str) -> HttpResponse {
 }
 
 /// The receipt's QR code: an SVG that opens the status page.
-pub async fn qr(req: HttpRequest, state: web::Data<AppState>, l: Lang, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let code = tracking::normalize(&state.settings.code_prefix, &path).ok_or(ErrorKind::NotFound.lang(l))?;
+pub async fn qr(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = tracking::normalize(&state.settings.code_prefix, &path)
+        .ok_or(ErrorKind::NotFound.lang(l))?;
     let base = match &state.settings.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {

@@ -9,8 +9,10 @@ use crate::web::i18n::Lang;
 use crate::web::public;
 
 /// Largest form body taken, in bytes. The longest legitimate form (a 2,000
-/// character description in Chinese, percent-encoded) is about 20 KiB.
-pub const FORM_LIMIT: usize = 64 * 1024;
+/// character description in Chinese, percent-encoded) is about 20 KiB; up
+/// to this size an overlong field gets its own message on the form again,
+/// beyond it the body is refused unread.
+pub const FORM_LIMIT: usize = 1024 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))

@@ -1,0 +1,190 @@
+//! `spawn_app()` and the typed helpers the tests share.
+
+use diesel::prelude::*;
+use rand::Rng;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use shishi::config::Settings;
+use shishi::db::{self, AnyConnection};
+use shishi::startup::Application;
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    /// A browser: keeps cookies, does not follow redirects.
+    pub client: Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The backend the tests run on, for messages.
+pub fn backend_name() -> &'static str {
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        "postgresql"
+    } else {
+        "sqlite"
+    }
+}
+
+fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) => {
+            let name = format!("shishi_test_{:016x}", rand::rng().random::<u64>());
+            let mut admin = db::open(&admin_url).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create test database");
+            let base = admin_url.split('?').next().unwrap_or(&admin_url);
+            let (server, _) = base
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL names a database");
+            (format!("{server}/{name}"), None)
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("shishi.db");
+            (path.to_string_lossy().into_owned(), Some(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database_url, dir) = fresh_database();
+    let mut settings = Settings::new(database_url.clone());
+    settings.bind = "127.0.0.1:0".into();
+    settings.workers = Some(1);
+    settings.pool_size = 4;
+    settings.submit_burst = 1000;
+    settings.submit_per_hour = 1000;
+    configure(&mut settings);
+    let app = Application::build(settings).expect("app starts");
+    tokio::spawn(app.server);
+    TestApp {
+        address: format!("http://127.0.0.1:{}", app.port),
+        database_url,
+        client: browser(),
+        _dir: dir,
+    }
+}
+
+/// A new browser with its own cookies.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The hidden CSRF field of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    let end = html[start..].find('"').expect("field ends");
+    html[start..start + end].to_owned()
+}
+
+/// The `value` of the first `<option>` whose label contains `label`.
+pub fn option_value(html: &str, label: &str) -> String {
+    let at = html
+        .find(&format!(">{label}"))
+        .unwrap_or_else(|| panic!("no option {label}"));
+    let open = html[..at].rfind("value=\"").expect("option has a value") + 7;
+    let close = html[open..].find('"').expect("value ends");
+    html[open..open + close].to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    pub fn conn(&self) -> AnyConnection {
+        db::open(&self.database_url).expect("open test database")
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let row: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result(&mut self.conn())
+            .expect("count");
+        row.n
+    }
+
+    /// A complete, valid request form with this browser's CSRF token.
+    pub async fn valid_request(&self) -> Vec<(String, String)> {
+        let html = self.get_text("/submit").await;
+        vec![
+            ("csrf_token".into(), csrf_of(&html)),
+            ("category".into(), option_value(&html, "市政设施")),
+            ("title".into(), "夏北三巷路灯不亮".into()),
+            (
+                "description".into(),
+                "夏北社区三巷的路灯已经坏了一个星期，晚上很黑。".into(),
+            ),
+            ("place".into(), option_value(&html, "夏北社区")),
+            ("address".into(), "夏北三巷12号".into()),
+            ("name".into(), "陈美玲".into()),
+            ("phone".into(), "13812345678".into()),
+            ("consent".into(), "yes".into()),
+        ]
+    }
+
+    pub async fn submit(&self, form: &[(String, String)]) -> Response {
+        self.client
+            .post(self.url("/submit"))
+            .form(form)
+            .send()
+            .await
+            .expect("POST /submit")
+    }
+
+    /// Submits a valid request and returns its tracking code.
+    pub async fn submit_valid(&self) -> String {
+        let form = self.valid_request().await;
+        let res = self.submit(&form).await;
+        assert_eq!(res.status(), 303, "on {}", backend_name());
+        let location = res.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        location
+            .strip_prefix("/track/")
+            .and_then(|l| l.strip_suffix("?new=1"))
+            .expect("redirect to the receipt")
+            .to_owned()
+    }
+}
+
+/// Replaces one field of a form.
+pub fn with(form: &[(String, String)], field: &str, value: &str) -> Vec<(String, String)> {
+    form.iter()
+        .map(|(k, v)| {
+            if k == field {
+                (k.clone(), value.to_owned())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
+/// Drops one field of a form.
+pub fn without(form: &[(String, String)], field: &str) -> Vec<(String, String)> {
+    form.iter().filter(|(k, _)| k != field).cloned().collect()
+}

@@ -1,0 +1,7 @@
+//! Integration tests: each starts the real application on a free port with
+//! its own database (a temporary SQLite file, or a fresh PostgreSQL database
+//! when TEST_DATABASE_URL is set) and talks to it over HTTP.
+
+mod helpers;
+mod public;
+mod safety;
