@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 fn shishi() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shishi"));
-    cmd.env_remove("DATABASE_URL").env_remove("SHISHI_BIND").env("RUST_LOG", "warn");
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("SHISHI_BIND")
+        .env("RUST_LOG", "warn");
     cmd
 }
 
@@ -15,11 +17,22 @@ fn shishi() -> Command {
 fn migrate_creates_the_sqlite_file_and_is_idempotent() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("x.db").display());
-    let out = shishi().args(["migrate", "--database-url", &url]).output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = shishi()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("sqlite: 1 migration(s) applied"));
     assert!(dir.path().join("x.db").exists());
-    let again = shishi().args(["migrate"]).env("DATABASE_URL", &url).output().expect("run");
+    let again = shishi()
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run");
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s)"));
 }
 
@@ -28,7 +41,11 @@ fn a_bad_postgres_url_fails_clearly_and_creates_no_file() {
     let dir = tempfile::tempdir().expect("dir");
     let out = shishi()
         .current_dir(dir.path())
-        .args(["migrate", "--database-url", "postgres://nobody@127.0.0.1:1/none"])
+        .args([
+            "migrate",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
         .output()
         .expect("run");
     assert!(!out.status.success());
@@ -39,7 +56,11 @@ fn a_bad_postgres_url_fails_clearly_and_creates_no_file() {
 fn get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
@@ -48,7 +69,11 @@ fn get(port: u16, path: &str) -> Option<String> {
 #[test]
 fn serve_with_no_configuration_uses_a_sqlite_file_in_the_working_directory() {
     let dir = tempfile::tempdir().expect("dir");
-    let port = TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let mut child = shishi()
         .current_dir(dir.path())
         .env("SHISHI_BIND", format!("127.0.0.1:{port}"))
