@@ -28,6 +28,31 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the pending database migrations and exit.
     Migrate,
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin, dispatcher, leader, unit or volunteer.
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit (required for unit staff), e.g. GC or ZJ.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Name shown to colleagues (default: the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable { name: String },
 }
 
 #[derive(Args, Debug)]
@@ -75,6 +100,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}: {applied} migration(s) applied", backend.name());
             Ok(())
         }
+        Command::User(command) => user(&cli.database_url, command),
         Command::Serve(args) => {
             let mut settings = Settings::new(cli.database_url);
             settings.bind = args.bind;
@@ -96,4 +122,65 @@ fn serve(settings: Settings) -> Result<(), String> {
         log::info!("listening on http://{}", app.address);
         app.server.await.map_err(|e| e.to_string())
     })
+}
+
+fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
+    let backend = db::Backend::from_url(database_url);
+    db::migrate(&backend).map_err(|e| e.to_string())?;
+    let mut conn = db::open(database_url).map_err(|e| e.to_string())?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            unit,
+            display_name,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let id = crate::staff::add_user(
+                &mut conn,
+                &crate::staff::UserSpec {
+                    username: &name,
+                    display_name: display_name.as_deref().unwrap_or(&name),
+                    role: &role,
+                    unit_code: unit.as_deref(),
+                    password,
+                },
+            )?;
+            println!("user {name} added (id {id}, role {role})");
+            Ok(())
+        }
+        UserCommand::List => {
+            let users = db::users::list(&mut conn).map_err(|e| e.to_string())?;
+            let units = db::catalog::all_units(&mut conn).map_err(|e| e.to_string())?;
+            println!(
+                "{:<20} {:<11} {:<10} {:<8} name",
+                "login", "role", "unit", "status"
+            );
+            for u in users {
+                let unit = u
+                    .unit_id
+                    .and_then(|id| units.iter().find(|x| x.id == id))
+                    .map(|x| x.code.as_str())
+                    .unwrap_or("-");
+                let status = if u.active { "active" } else { "disabled" };
+                println!(
+                    "{:<20} {:<11} {:<10} {:<8} {}",
+                    u.username, u.role, unit, status, u.display_name
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Disable { name } => {
+            if db::users::disable(&mut conn, &name).map_err(|e| e.to_string())? {
+                println!("user {name} disabled");
+                Ok(())
+            } else {
+                Err(format!("no user named {name}"))
+            }
+        }
+    }
 }

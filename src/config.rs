@@ -24,6 +24,16 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Largest database pool.
     pub pool_size: u32,
+    /// Failed logins before each further attempt is slowed down.
+    pub login_slow_after: i64,
+    /// Extra wait per failure past `login_slow_after`, in milliseconds.
+    pub login_slowdown_ms: u64,
+    /// Failed logins for one account within the window before it is refused.
+    pub login_max_per_account: i64,
+    /// Failed logins from one address within the window before it is refused.
+    pub login_max_per_address: i64,
+    /// The throttling window, in minutes.
+    pub login_window_minutes: i64,
 }
 
 impl Settings {
@@ -40,6 +50,11 @@ impl Settings {
             secure_cookies: false,
             workers: None,
             pool_size: 16,
+            login_slow_after: 2,
+            login_slowdown_ms: 1000,
+            login_max_per_account: 5,
+            login_max_per_address: 20,
+            login_window_minutes: 15,
         }
     }
 }

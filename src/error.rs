@@ -11,7 +11,7 @@ use askama::Template;
 use crate::views::ErrorPage;
 use crate::web::i18n::Lang;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// 404: no such page or record.
     NotFound,
@@ -19,6 +19,12 @@ pub enum ErrorKind {
     BadRequest,
     /// 403: the form's CSRF token is missing or wrong.
     Csrf,
+    /// 303 to the login page, then back to this path.
+    LoginRequired(String),
+    /// 403: this role may not open this page or take this action.
+    Forbidden,
+    /// 409: the matter changed since the form was loaded.
+    Conflict,
     /// 429: too many submissions from one address; retry after so many seconds.
     TooMany { retry_after: u64 },
     /// 503: the database cannot be reached.
@@ -35,7 +41,7 @@ impl ErrorKind {
 }
 
 /// An error on its way to becoming a page.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct AppError {
     pub kind: ErrorKind,
     pub lang: Lang,
@@ -52,7 +58,9 @@ impl ResponseError for AppError {
         match self.kind {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
-            ErrorKind::Csrf => StatusCode::FORBIDDEN,
+            ErrorKind::Csrf | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::LoginRequired(_) => StatusCode::SEE_OTHER,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,14 +69,23 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let l = self.lang;
-        let (title, text) = match self.kind {
+        if let ErrorKind::LoginRequired(target) = &self.kind {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, target.as_str()))
+                .finish();
+        }
+        let (title, text) = match &self.kind {
             ErrorKind::NotFound => (l.t("error.not_found_title"), l.t("error.not_found_text")),
             ErrorKind::BadRequest => (
                 l.t("error.bad_request_title"),
                 l.t("error.bad_request_text"),
             ),
             ErrorKind::Csrf => (l.t("error.csrf_title"), l.t("error.csrf_text")),
+            ErrorKind::Forbidden => (l.t("error.forbidden_title"), l.t("error.forbidden_text")),
+            ErrorKind::Conflict => (l.t("error.conflict_title"), l.t("error.conflict_text")),
+            ErrorKind::LoginRequired(_) => (l.t("staff.login.title"), String::new()),
             ErrorKind::TooMany { retry_after } => {
+                let retry_after = *retry_after;
                 let minutes = retry_after.div_ceil(60).max(1).to_string();
                 (
                     l.t("error.too_many_title"),
@@ -81,8 +98,8 @@ impl ResponseError for AppError {
         let page = ErrorPage { l, title, text };
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"));
-        if let ErrorKind::TooMany { retry_after } = self.kind {
-            res.insert_header((RETRY_AFTER, retry_after.max(1).to_string()));
+        if let ErrorKind::TooMany { retry_after } = &self.kind {
+            res.insert_header((RETRY_AFTER, (*retry_after).max(1).to_string()));
         }
         match page.render() {
             Ok(html) => res.body(html),

@@ -6,11 +6,13 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod staff;
 pub mod startup;
 pub mod views;
 pub mod web;

@@ -5,7 +5,10 @@ use std::fmt;
 use std::net::{IpAddr, TcpListener};
 use std::num::NonZeroU32;
 
-use actix_web::cookie::Key;
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -72,6 +75,8 @@ impl Application {
             settings: settings.clone(),
         });
 
+        let key_for_sessions = state.key.clone();
+        let secure = settings.secure_cookies;
         let listener = TcpListener::bind(&settings.bind).map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
         let mut server = HttpServer::new(move || {
@@ -82,6 +87,7 @@ impl Application {
                 .app_data(routes::path_config())
                 .configure(routes::configure)
                 .wrap(from_fn(csrf::middleware))
+                .wrap(session(&key_for_sessions, secure))
                 .wrap(from_fn(i18n::remember))
                 .wrap(security_headers())
                 .wrap(Compress::default())
@@ -135,4 +141,18 @@ fn cookie_key(settings: &Settings, pool: &Pool) -> Result<Key, StartError> {
                 .into(),
         )
     })
+}
+
+/// The staff session: all its state in one cookie, encrypted and signed
+/// with the server's key; HttpOnly, SameSite=Lax, Secure when configured;
+/// it lapses after 12 hours.
+fn session(key: &Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+        .cookie_name("shishi_session".into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(BrowserSession::default().state_ttl(CookieDuration::hours(12)))
+        .build()
 }

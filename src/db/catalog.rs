@@ -62,3 +62,44 @@ pub fn unit(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Unit>> {
         .first(conn)
         .optional()
 }
+
+pub fn unit_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<Unit>> {
+    units::table
+        .filter(units::code.eq(code))
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every unit; the tree is small enough to hold at once.
+pub fn all_units(conn: &mut AnyConnection) -> QueryResult<Vec<Unit>> {
+    units::table
+        .order(units::id)
+        .select(Unit::as_select())
+        .load(conn)
+}
+
+/// All categories, active or not.
+pub fn all_categories(conn: &mut AnyConnection) -> QueryResult<Vec<Category>> {
+    categories::table
+        .order((categories::sort_order, categories::id))
+        .select(Category::as_select())
+        .load(conn)
+}
+
+/// `root` and every unit below it.
+pub fn subtree(units: &[Unit], root: i64) -> Vec<i64> {
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            units
+                .iter()
+                .filter(|u| u.parent_id == Some(parent))
+                .map(|u| u.id),
+        );
+        i += 1;
+    }
+    found
+}

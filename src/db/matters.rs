@@ -31,6 +31,9 @@ pub struct Matter {
     pub updated_at: NaiveDateTime,
     pub sign_due_at: Option<NaiveDateTime>,
     pub due_at: Option<NaiveDateTime>,
+    pub radio_date: Option<chrono::NaiveDate>,
+    pub extension_days: Option<i32>,
+    pub extension_reason: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -52,6 +55,7 @@ pub struct NewMatter<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub due_at: Option<NaiveDateTime>,
+    pub radio_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -67,6 +71,7 @@ pub struct Event {
     pub to_state: Option<String>,
     pub note: String,
     pub public: bool,
+    pub matter_version: i32,
 }
 
 #[derive(Insertable)]
@@ -81,6 +86,7 @@ pub struct NewEvent<'a> {
     pub to_state: Option<&'a str>,
     pub note: &'a str,
     pub public: bool,
+    pub matter_version: i32,
 }
 
 /// A request as the intake forms hand it over.
@@ -98,6 +104,9 @@ pub struct Intake<'a> {
     pub citizen_phone: Option<&'a str>,
     pub received: DateTime<Utc>,
     pub due: Option<DateTime<Utc>>,
+    pub radio_date: Option<chrono::NaiveDate>,
+    /// The staff member who recorded it; `None` when the citizen sent it.
+    pub recorded_by: Option<(i64, &'a str)>,
 }
 
 /// Stores a new matter in state `submitted` with its first, public event,
@@ -123,6 +132,7 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
                 created_at: now,
                 updated_at: now,
                 due_at: intake.due.map(|d| d.naive_utc()),
+                radio_date: intake.radio_date,
             })
             .execute(conn)?;
         let id: i64 = matters::table
@@ -133,13 +143,14 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
             .values(NewEvent {
                 matter_id: id,
                 at: now,
-                actor_id: None,
-                actor: "citizen",
+                actor_id: intake.recorded_by.map(|(id, _)| id),
+                actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
                 kind: "submitted",
                 from_state: None,
                 to_state: Some(State::Submitted.code()),
                 note: "",
                 public: true,
+                matter_version: 1,
             })
             .execute(conn)?;
         Ok(id)
@@ -195,4 +206,109 @@ pub fn public_figures(conn: &mut AnyConnection) -> QueryResult<PublicFigures> {
         }
     }
     Ok(figures)
+}
+
+/// Every event of a matter, oldest first (staff see internal ones too).
+pub fn all_events(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::matter_id.eq(matter_id))
+        .order(events::id)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// What happened to a matter after it was at `version`.
+pub fn events_after(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    version: i32,
+) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::matter_id.eq(matter_id))
+        .filter(events::matter_version.gt(version))
+        .order(events::id)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// The columns a step may change; `None` leaves a column alone.
+#[derive(AsChangeset, Default, Debug)]
+#[diesel(table_name = matters)]
+pub struct MatterUpdate {
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub category_id: Option<i64>,
+    pub unit_id: Option<Option<i64>>,
+    pub merged_into: Option<Option<i64>>,
+    pub due_at: Option<Option<NaiveDateTime>>,
+    pub sign_due_at: Option<Option<NaiveDateTime>>,
+    pub extension_days: Option<Option<i32>>,
+    pub extension_reason: Option<Option<String>>,
+}
+
+/// The event a step writes.
+pub struct Step<'a> {
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub from_state: Option<State>,
+    pub to_state: Option<State>,
+    pub note: &'a str,
+    pub public: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// How a step went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Written; the matter is now at this version.
+    Done(i32),
+    /// The matter is no longer at the expected version: nothing was written.
+    Stale,
+}
+
+/// Writes one step of a matter's life: the changed columns, the next
+/// version and the event, in one transaction, only if the matter is still
+/// at `expected_version`. The versioned UPDATE comes first, so on SQLite the
+/// transaction takes the write lock before it reads anything.
+pub fn apply(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    expected_version: i32,
+    update: &MatterUpdate,
+    step: &Step<'_>,
+) -> QueryResult<Applied> {
+    conn.transaction(|conn| {
+        let now = step.at.naive_utc();
+        let changed = diesel::update(
+            matters::table
+                .filter(matters::id.eq(matter_id))
+                .filter(matters::version.eq(expected_version)),
+        )
+        .set((
+            update,
+            matters::version.eq(matters::version + 1),
+            matters::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Ok(Applied::Stale);
+        }
+        let version = expected_version + 1;
+        diesel::insert_into(events::table)
+            .values(NewEvent {
+                matter_id,
+                at: now,
+                actor_id: step.actor_id,
+                actor: step.actor,
+                kind: step.kind,
+                from_state: step.from_state.map(State::code),
+                to_state: step.to_state.map(State::code),
+                note: step.note,
+                public: step.public,
+                matter_version: version,
+            })
+            .execute(conn)?;
+        Ok(Applied::Done(version))
+    })
 }

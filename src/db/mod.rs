@@ -6,9 +6,11 @@
 //! where the SQL really differs.
 
 pub mod catalog;
+pub mod inbox;
 pub mod matters;
 pub mod schema;
 pub mod settings;
+pub mod users;
 
 use std::fmt;
 use std::time::Duration;

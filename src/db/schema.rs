@@ -54,6 +54,9 @@ diesel::table! {
         updated_at -> Timestamp,
         sign_due_at -> Nullable<Timestamp>,
         due_at -> Nullable<Timestamp>,
+        radio_date -> Nullable<Date>,
+        extension_days -> Nullable<Integer>,
+        extension_reason -> Nullable<Text>,
     }
 }
 
@@ -69,10 +72,41 @@ diesel::table! {
         to_state -> Nullable<Text>,
         note -> Text,
         public -> Bool,
+        matter_version -> Integer,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        unit_id -> Nullable<BigInt>,
+        password_hash -> Text,
+        active -> Bool,
+        session_version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        subject -> Text,
+        at -> Timestamp,
     }
 }
 
 diesel::joinable!(matters -> categories (category_id));
 diesel::joinable!(events -> matters (matter_id));
 
-diesel::allow_tables_to_appear_in_same_query!(settings, units, categories, matters, events);
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    units,
+    categories,
+    matters,
+    events,
+    users,
+    login_failures
+);

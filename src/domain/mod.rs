@@ -5,6 +5,7 @@
 //! Architecture invariant: nothing in here imports actix or diesel, and
 //! nothing here does I/O. Everything else asks this module what is allowed.
 
+pub mod access;
 pub mod category;
 pub mod channel;
 pub mod lifecycle;

@@ -133,3 +133,4 @@ pub struct ErrorPage {
     pub title: String,
     pub text: String,
 }
+pub mod staff;

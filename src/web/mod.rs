@@ -1,9 +1,12 @@
 //! HTTP: handlers by area, forms, CSRF, language, and the route table.
 
+pub mod auth;
 pub mod csrf;
 pub mod i18n;
 pub mod public;
+pub mod request_form;
 pub mod routes;
+pub mod staff;
 
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 

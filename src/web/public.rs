@@ -5,19 +5,17 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 
-use crate::db::{self, DbError, catalog, matters};
+use crate::db::{self, catalog, matters};
 use crate::domain::request::{self, RequestInput};
-use crate::domain::{Channel, Deadlines, Source, State, tracking};
+use crate::domain::{Source, State, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
-use crate::views::{
-    Choice, EventView, FormErrors, HomePage, LookupPage, PlaceGroup, SubmitPage, TrackPage,
-};
+use crate::views::{EventView, FormErrors, HomePage, LookupPage, SubmitPage, TrackPage};
 use crate::web::i18n::Lang;
+use crate::web::request_form::{Catalog, Origin, load_catalog, store};
 use crate::web::{csrf, db, page, see_other};
 
 pub async fn home(
@@ -74,22 +72,6 @@ impl SubmitForm {
     }
 }
 
-/// What the form offers to choose from.
-struct Catalog {
-    categories: Vec<catalog::Category>,
-    places: Vec<catalog::Unit>,
-}
-
-async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Catalog, AppError> {
-    db(state, l, |c| {
-        Ok(Catalog {
-            categories: catalog::active_categories(c)?,
-            places: catalog::places(c)?,
-        })
-    })
-    .await
-}
-
 fn submit_page(
     req: &HttpRequest,
     l: Lang,
@@ -97,43 +79,11 @@ fn submit_page(
     input: &RequestInput,
     errors: FormErrors,
 ) -> SubmitPage {
-    let categories = catalog
-        .categories
-        .iter()
-        .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &input.category))
-        .collect();
-    let places = catalog
-        .places
-        .iter()
-        .filter(|u| u.kind == "town")
-        .map(|town| {
-            let mut options = vec![Choice::new(
-                town.id,
-                &format!(
-                    "{}{}",
-                    l.pick(&town.name, &town.name_en),
-                    l.t("submit.place_whole_town")
-                ),
-                &input.place,
-            )];
-            options.extend(
-                catalog
-                    .places
-                    .iter()
-                    .filter(|u| u.parent_id == Some(town.id))
-                    .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &input.place)),
-            );
-            PlaceGroup {
-                label: l.pick(&town.name, &town.name_en).to_owned(),
-                options,
-            }
-        })
-        .collect();
     SubmitPage {
         l,
         csrf: csrf::token(req),
-        categories,
-        places,
+        categories: catalog.category_choices(l, &input.category),
+        places: catalog.place_groups(l, &input.place),
         input: input.clone(),
         errors,
     }
@@ -190,9 +140,7 @@ pub async fn submit(
     check_rate(&state, &req, l)?;
     let catalog = load_catalog(&state, l).await?;
     let input = form.input();
-    let category_ids: Vec<i64> = catalog.categories.iter().map(|c| c.id).collect();
-    let place_ids: Vec<i64> = catalog.places.iter().map(|u| u.id).collect();
-    let valid = match request::validate(&input, &category_ids, &place_ids) {
+    let valid = match request::validate(&input, &catalog.category_ids(), &catalog.place_ids()) {
         Ok(valid) => valid,
         Err(problems) => {
             let body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
@@ -201,56 +149,12 @@ pub async fn submit(
         }
     };
 
-    let category = catalog
-        .categories
-        .iter()
-        .find(|c| c.id == valid.category_id);
-    let place = catalog.places.iter().find(|u| u.id == valid.place_id);
-    let town_id = place.map(|p| {
-        if p.kind == "town" {
-            p.id
-        } else {
-            p.parent_id.unwrap_or(p.id)
-        }
-    });
-    let deadlines = category.and_then(|c| Deadlines::new(c.sign_hours, c.resolve_days));
-    let prefix = state.settings.code_prefix.clone();
-
-    let code = db(&state, l, move |c| {
-        let received = Utc::now();
-        // A clash of 40 random bits is rare; a few tries make it vanish.
-        let mut last_error = None;
-        for _ in 0..5 {
-            let code = tracking::generate(&prefix, &mut rand::rng());
-            let intake = matters::Intake {
-                code: &code,
-                channel: Channel::Online,
-                source: Source::Web,
-                category_id: valid.category_id,
-                title: &valid.title,
-                description: &valid.description,
-                town_id,
-                place_id: Some(valid.place_id),
-                address: &valid.address,
-                citizen_name: valid.name.as_deref(),
-                citizen_phone: Some(&valid.phone),
-                received,
-                due: deadlines.map(|d| d.resolve_by(received)),
-            };
-            match matters::insert_submitted(c, &intake) {
-                Ok(_) => return Ok(code),
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    info,
-                )) => last_error = Some(info.message().to_owned()),
-                Err(e) => return Err(DbError::Query(e)),
-            }
-        }
-        Err(DbError::Migrate(format!(
-            "no free tracking code: {last_error:?}"
-        )))
-    })
-    .await?;
+    let origin = Origin {
+        source: Source::Web,
+        radio_date: None,
+        recorded_by: None,
+    };
+    let (_, code) = store(&state, l, &catalog, valid, origin).await?;
     Ok(see_other(&format!("/track/{code}?new=1")))
 }
 
@@ -301,15 +205,33 @@ pub async fn track(
         return Ok(see_other(&format!("/track/{code}")));
     }
     let found = db(&state, l, move |c| {
-        let Some(matter) = matters::by_code(c, &code)? else {
+        let Some(own) = matters::by_code(c, &code)? else {
             return Ok(None);
         };
+        let mut events = matters::public_events(c, own.id)?;
+        // A duplicate shows the progress of the matter it was merged into
+        // (following a chain, but never round in circles).
+        let mut matter = own;
+        for _ in 0..5 {
+            let Some(primary_id) = matter.merged_into else {
+                break;
+            };
+            let Some(primary) = matters::by_id(c, primary_id)? else {
+                break;
+            };
+            let since = events.last().map(|e| e.at);
+            events.extend(
+                matters::public_events(c, primary.id)?
+                    .into_iter()
+                    .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != "submitted"),
+            );
+            matter = primary;
+        }
         let category = catalog::category(c, matter.category_id)?;
         let unit = match matter.unit_id {
             Some(id) => catalog::unit(c, id)?,
             None => None,
         };
-        let events = matters::public_events(c, matter.id)?;
         Ok(Some((matter, category, unit, events)))
     })
     .await?;
@@ -317,10 +239,12 @@ pub async fn track(
         return Ok(unknown_code(&req, l, &typed));
     };
     let state_code = matter.state.parse::<State>().or_500(l)?;
+    // The citizen's own code, even when the progress shown is the primary's.
+    let code_shown = tracking::normalize(&state.settings.code_prefix, &typed).unwrap_or_default();
     let body = TrackPage {
         l,
         receipt: query.new.is_some(),
-        code: matter.code.clone(),
+        code: code_shown,
         state: state_code.code(),
         state_label: l.t(&format!("state.{}", state_code.code())),
         channel: l.t(&format!("channel.{}", matter.channel)),

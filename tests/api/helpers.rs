@@ -188,3 +188,162 @@ pub fn with(form: &[(String, String)], field: &str, value: &str) -> Vec<(String,
 pub fn without(form: &[(String, String)], field: &str) -> Vec<(String, String)> {
     form.iter().filter(|(k, _)| k != field).cloned().collect()
 }
+
+/// A staff member's browser, logged in.
+pub struct Staff {
+    pub client: Client,
+    pub username: String,
+    base: String,
+}
+
+pub const PASSWORD: &str = "s3cret-passw0rd";
+
+impl TestApp {
+    /// Creates an account the way `shishi user add` does.
+    pub fn add_user(&self, username: &str, role: &str, unit: Option<&str>) {
+        shishi::staff::add_user(
+            &mut self.conn(),
+            &shishi::staff::UserSpec {
+                username,
+                display_name: username,
+                role,
+                unit_code: unit,
+                password: PASSWORD,
+            },
+        )
+        .expect("user added");
+    }
+
+    /// Logs a fresh browser in; returns the login's response too.
+    pub async fn login(&self, username: &str, password: &str) -> (Client, Response) {
+        let client = browser();
+        let html = client
+            .get(self.url("/staff/login"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        let res = client
+            .post(self.url("/staff/login"))
+            .form(&[
+                ("csrf_token", csrf_of(&html).as_str()),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("POST login");
+        (client, res)
+    }
+
+    /// A new account of this role (and unit), logged in.
+    pub async fn staff(&self, username: &str, role: &str, unit: Option<&str>) -> Staff {
+        self.add_user(username, role, unit);
+        let (client, res) = self.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 303, "{username} logs in");
+        Staff {
+            client,
+            username: username.into(),
+            base: self.address.clone(),
+        }
+    }
+
+    pub async fn dispatcher(&self) -> Staff {
+        self.staff("dispatcher1", "dispatcher", None).await
+    }
+
+    /// The id of the matter with this tracking code.
+    pub fn matter_id(&self, code: &str) -> i64 {
+        use shishi::db::schema::matters;
+        matters::table
+            .filter(matters::code.eq(code))
+            .select(matters::id)
+            .first(&mut self.conn())
+            .expect("matter")
+    }
+
+    pub fn matter_state(&self, id: i64) -> String {
+        use shishi::db::schema::matters;
+        matters::table
+            .find(id)
+            .select(matters::state)
+            .first(&mut self.conn())
+            .expect("matter")
+    }
+
+    /// The id of the unit with this code.
+    pub fn unit_id(&self, code: &str) -> i64 {
+        use shishi::db::schema::units;
+        units::table
+            .filter(units::code.eq(code))
+            .select(units::id)
+            .first(&mut self.conn())
+            .expect("unit")
+    }
+}
+
+/// The hidden `version` field of a matter page.
+pub fn version_of(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("page has a version field") + marker.len();
+    let end = html[start..].find('"').expect("field ends");
+    html[start..start + end].to_owned()
+}
+
+impl Staff {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// Takes an action on a matter through its page's form.
+    pub async fn act(&self, id: i64, action: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.get_text(&format!("/staff/matters/{id}")).await;
+        let csrf = csrf_of(&html);
+        let version = version_of(&html);
+        self.act_at(id, action, &version, &csrf, fields).await
+    }
+
+    /// Posts an action form as loaded earlier, at `version`.
+    pub async fn act_at(
+        &self,
+        id: i64,
+        action: &str,
+        version: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", csrf), ("version", version)];
+        form.extend_from_slice(fields);
+        self.client
+            .post(self.url(&format!("/staff/matters/{id}/{action}")))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST action")
+    }
+
+    /// Takes an action and insists it worked.
+    pub async fn must(&self, id: i64, action: &str, fields: &[(&str, &str)]) {
+        let res = self.act(id, action, fields).await;
+        let status = res.status();
+        let body = res.text().await.unwrap_or_default();
+        assert_eq!(
+            status,
+            303,
+            "{} {action} on {}: {}",
+            self.username,
+            backend_name(),
+            body.chars().take(3000).collect::<String>()
+        );
+    }
+}

@@ -5,3 +5,4 @@
 mod helpers;
 mod public;
 mod safety;
+mod staff;

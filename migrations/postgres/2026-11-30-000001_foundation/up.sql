@@ -46,12 +46,17 @@ CREATE TABLE matters (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     sign_due_at TIMESTAMP,
-    due_at TIMESTAMP
+    due_at TIMESTAMP,
+    radio_date DATE,
+    extension_days INTEGER,
+    extension_reason TEXT
 );
 CREATE INDEX matters_state_created ON matters (state, created_at);
 CREATE INDEX matters_channel_created ON matters (channel, created_at);
 CREATE INDEX matters_unit_state ON matters (unit_id, state);
 CREATE INDEX matters_created ON matters (created_at);
+CREATE INDEX matters_due ON matters (due_at);
+CREATE INDEX matters_merged_into ON matters (merged_into);
 
 -- Every change to a matter. Append-only: the trigger refuses edits.
 CREATE TABLE events (
@@ -64,7 +69,8 @@ CREATE TABLE events (
     from_state TEXT,
     to_state TEXT,
     note TEXT NOT NULL DEFAULT '',
-    public BOOLEAN NOT NULL
+    public BOOLEAN NOT NULL,
+    matter_version INTEGER NOT NULL
 );
 CREATE INDEX events_matter ON events (matter_id, id);
 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,131 @@
+//! Staff accounts and failed-login records.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::{login_failures, users};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub password_hash: String,
+    pub active: bool,
+    pub session_version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub unit_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub active: bool,
+    pub session_version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> QueryResult<i64> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    users::table
+        .filter(users::username.eq(user.username))
+        .select(users::id)
+        .first(conn)
+}
+
+pub fn by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .order(users::username)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Disables an account and ends its sessions. Returns whether it existed.
+pub fn disable(conn: &mut AnyConnection, username: &str) -> QueryResult<bool> {
+    let n = diesel::update(users::table.filter(users::username.eq(username)))
+        .set((
+            users::active.eq(false),
+            users::session_version.eq(users::session_version + 1),
+        ))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Ends every session of a user (logout).
+pub fn end_sessions(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::session_version.eq(users::session_version + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records one failed login against each subject (`account:NAME`, `ip:ADDR`).
+pub fn record_failure(
+    conn: &mut AnyConnection,
+    subjects: &[String],
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    let at = at.naive_utc();
+    conn.transaction(|conn| {
+        for subject in subjects {
+            diesel::insert_into(login_failures::table)
+                .values((
+                    login_failures::subject.eq(subject),
+                    login_failures::at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        // Old records are of no use; keep the table small.
+        diesel::delete(
+            login_failures::table.filter(login_failures::at.lt(at - chrono::Duration::days(1))),
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// How many failures a subject has had since `since`, and the earliest.
+pub fn failures_since(
+    conn: &mut AnyConnection,
+    subject: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    login_failures::table
+        .filter(login_failures::subject.eq(subject))
+        .filter(login_failures::at.ge(since.naive_utc()))
+        .select((count_star(), min(login_failures::at)))
+        .first(conn)
+}
+
+pub fn clear_failures(conn: &mut AnyConnection, subject: &str) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::subject.eq(subject)))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,144 @@
+//! What the citizen's form and the staff intake form share: the lists they
+//! choose from, and storing a checked request under a fresh tracking code.
+
+use actix_web::web;
+use chrono::{NaiveDate, Utc};
+
+use crate::db::{DbError, catalog, matters};
+use crate::domain::request::CitizenRequest;
+use crate::domain::{Channel, Deadlines, Source, tracking};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::views::{Choice, PlaceGroup};
+use crate::web::db;
+use crate::web::i18n::Lang;
+
+/// What the request forms offer to choose from.
+pub struct Catalog {
+    pub categories: Vec<catalog::Category>,
+    pub places: Vec<catalog::Unit>,
+}
+
+pub async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Catalog, AppError> {
+    db(state, l, |c| {
+        Ok(Catalog {
+            categories: catalog::active_categories(c)?,
+            places: catalog::places(c)?,
+        })
+    })
+    .await
+}
+
+impl Catalog {
+    pub fn category_ids(&self) -> Vec<i64> {
+        self.categories.iter().map(|c| c.id).collect()
+    }
+
+    pub fn place_ids(&self) -> Vec<i64> {
+        self.places.iter().map(|u| u.id).collect()
+    }
+
+    pub fn category_choices(&self, l: Lang, typed: &str) -> Vec<Choice> {
+        self.categories
+            .iter()
+            .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), typed))
+            .collect()
+    }
+
+    /// Towns, each with the town as a whole and then its communities.
+    pub fn place_groups(&self, l: Lang, typed: &str) -> Vec<PlaceGroup> {
+        self.places
+            .iter()
+            .filter(|u| u.kind == "town")
+            .map(|town| {
+                let name = l.pick(&town.name, &town.name_en);
+                let whole = format!("{name}{}", l.t("submit.place_whole_town"));
+                let mut options = vec![Choice::new(town.id, &whole, typed)];
+                options.extend(
+                    self.places
+                        .iter()
+                        .filter(|u| u.parent_id == Some(town.id))
+                        .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), typed)),
+                );
+                PlaceGroup {
+                    label: name.to_owned(),
+                    options,
+                }
+            })
+            .collect()
+    }
+}
+
+/// How a request reached the office, and who recorded it.
+pub struct Origin {
+    pub source: Source,
+    pub radio_date: Option<NaiveDate>,
+    pub recorded_by: Option<(i64, String)>,
+}
+
+/// Stores a checked request as a new online matter under a fresh code.
+/// Returns its id and code.
+pub async fn store(
+    state: &web::Data<AppState>,
+    l: Lang,
+    catalog: &Catalog,
+    valid: CitizenRequest,
+    origin: Origin,
+) -> Result<(i64, String), AppError> {
+    let place = catalog.places.iter().find(|u| u.id == valid.place_id);
+    let town_id = place.map(|p| {
+        if p.kind == "town" {
+            p.id
+        } else {
+            p.parent_id.unwrap_or(p.id)
+        }
+    });
+    let deadlines = catalog
+        .categories
+        .iter()
+        .find(|c| c.id == valid.category_id)
+        .and_then(|c| Deadlines::new(c.sign_hours, c.resolve_days));
+    let prefix = state.settings.code_prefix.clone();
+    db(state, l, move |c| {
+        let received = Utc::now();
+        // A clash of 40 random bits is rare; a few tries make it vanish.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let code = tracking::generate(&prefix, &mut rand::rng());
+            let intake = matters::Intake {
+                code: &code,
+                channel: Channel::Online,
+                source: origin.source,
+                category_id: valid.category_id,
+                title: &valid.title,
+                description: &valid.description,
+                town_id,
+                place_id: Some(valid.place_id),
+                address: &valid.address,
+                citizen_name: valid.name.as_deref(),
+                citizen_phone: Some(&valid.phone),
+                received,
+                due: deadlines.map(|d| d.resolve_by(received)),
+                radio_date: origin.radio_date,
+                recorded_by: origin
+                    .recorded_by
+                    .as_ref()
+                    .map(|(id, name)| (*id, name.as_str())),
+            };
+            match matters::insert_submitted(c, &intake) {
+                Ok(id) => return Ok((id, code)),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    info,
+                )) => {
+                    last_error = info.message().to_owned();
+                }
+                Err(e) => return Err(DbError::Query(e)),
+            }
+        }
+        Err(DbError::Migrate(format!(
+            "no free tracking code: {last_error}"
+        )))
+    })
+    .await
+}

@@ -1,0 +1,313 @@
+//! The inbox: every matter this user may see, filtered, sorted and paged,
+//! with counts per state; and the overdue list on its own.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::db::inbox::{self, Filter, MAX_PER_PAGE, Sort};
+use crate::db::{catalog, matters};
+use crate::domain::access::{Page, sees_citizen};
+use crate::domain::request::mask_phone;
+use crate::domain::{Channel, Role, State};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::views::Choice;
+use crate::views::staff::{InboxPage, InboxRow, StateTab};
+use crate::web::auth::StaffUser;
+use crate::web::i18n::Lang;
+use crate::web::{csrf, db, page};
+
+/// The inbox's query string, as typed. Unknown values are ignored rather
+/// than refused: a stale bookmark still opens the inbox.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct InboxQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub channel: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub category: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub town: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub overdue: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub to: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub q: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sort: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub page: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub per_page: String,
+}
+
+/// What waits for this role when it opens the inbox with no filter.
+fn default_states(role: Role) -> &'static str {
+    match role {
+        Role::Admin | Role::Dispatcher => "submitted",
+        Role::UnitStaff => "assigned,in_progress",
+        Role::Leader | Role::Volunteer => "",
+    }
+}
+
+fn parse_states(text: &str) -> Vec<State> {
+    text.split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+impl InboxQuery {
+    fn filter(&self, role: Role) -> Filter {
+        let states = self
+            .state
+            .clone()
+            .unwrap_or_else(|| default_states(role).to_owned());
+        Filter {
+            states: parse_states(&states),
+            channel: self.channel.parse::<Channel>().ok(),
+            category_id: self.category.parse().ok(),
+            unit_id: self.unit.parse().ok(),
+            town_id: self.town.parse().ok(),
+            overdue: self.overdue == "1",
+            from: parse_day(&self.from).and_then(inbox::china_day_start),
+            until: parse_day(&self.to)
+                .and_then(|d| d.succ_opt())
+                .and_then(inbox::china_day_start),
+            text: Some(self.q.trim().chars().take(100).collect::<String>())
+                .filter(|t| !t.is_empty()),
+            sort: Sort::from_code(&self.sort).unwrap_or_default(),
+            page: self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
+            per_page: self
+                .per_page
+                .parse::<i64>()
+                .unwrap_or(25)
+                .clamp(1, MAX_PER_PAGE),
+        }
+    }
+
+    /// This query with another page (or state), as a link.
+    fn link(&self, base: &str, change: impl FnOnce(&mut InboxQuery)) -> String {
+        let mut q = self.clone();
+        change(&mut q);
+        let encoded = serde_urlencoded::to_string(&q).unwrap_or_default();
+        format!("{base}?{encoded}")
+    }
+}
+
+pub async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+    query: web::Query<InboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Matters, l)?;
+    show(req, state, user, l, query.into_inner(), false).await
+}
+
+pub async fn overdue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+    query: web::Query<InboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Overdue, l)?;
+    let mut query = query.into_inner();
+    query.overdue = "1".into();
+    if query.state.is_none() {
+        query.state = Some(String::new());
+    }
+    show(req, state, user, l, query, true).await
+}
+
+async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+    mut query: InboxQuery,
+    overdue_page: bool,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.filter(user.role);
+    // Links carry the states actually shown, so paging keeps the default view.
+    if query.state.is_none() {
+        query.state = Some(default_states(user.role).to_owned());
+    }
+    let scope = user.scope.clone();
+    let now = Utc::now();
+    let f = filter.clone();
+    let (rows, total, counts, units, categories) = db(&state, l, move |c| {
+        let (rows, total) = inbox::search(c, &scope, &f, now)?;
+        let counts = inbox::counts_by_state(c, &scope, &f, now)?;
+        Ok((
+            rows,
+            total,
+            counts,
+            catalog::all_units(c)?,
+            catalog::all_categories(c)?,
+        ))
+    })
+    .await?;
+
+    let unit_name = |id: Option<i64>| {
+        id.and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+            .unwrap_or_default()
+    };
+    let show_phone = sees_citizen(user.role);
+    let rows: Vec<InboxRow> = rows
+        .iter()
+        .map(|m: &matters::Matter| InboxRow {
+            id: m.id,
+            code: m.code.clone(),
+            title: m.title.clone(),
+            state: m.state.clone(),
+            state_label: l.t(&format!("state.{}", m.state)),
+            channel_label: l.t(&format!("channel.{}", m.channel)),
+            category: categories
+                .iter()
+                .find(|c| c.id == m.category_id)
+                .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+                .unwrap_or_default(),
+            unit: unit_name(m.unit_id),
+            town: unit_name(m.town_id),
+            received: l.time(&m.created_at),
+            due: m.due_at.as_ref().map(|d| l.date(d)).unwrap_or_default(),
+            overdue: inbox::is_overdue(m, now),
+            phone: if show_phone {
+                m.citizen_phone
+                    .as_deref()
+                    .map(mask_phone)
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+
+    let base = if overdue_page {
+        "/staff/overdue"
+    } else {
+        "/staff/matters"
+    };
+    let shown_states = query.state.clone().unwrap_or_default();
+    let mut tabs = vec![StateTab {
+        label: l.t("staff.inbox.all_states"),
+        count: counts.iter().map(|(_, n)| n).sum(),
+        href: query.link(base, |q| {
+            q.state = Some(String::new());
+            q.page = String::new();
+        }),
+        current: shown_states.is_empty(),
+    }];
+    for s in State::ALL {
+        let count = counts
+            .iter()
+            .find(|(code, _)| code == s.code())
+            .map_or(0, |(_, n)| *n);
+        tabs.push(StateTab {
+            label: l.t(&format!("state.{}", s.code())),
+            count,
+            href: query.link(base, |q| {
+                q.state = Some(s.code().to_owned());
+                q.page = String::new();
+            }),
+            current: shown_states == s.code(),
+        });
+    }
+
+    let pages = (total + filter.per_page - 1) / filter.per_page;
+    let page_no = filter.page;
+    let prev = (page_no > 1).then(|| query.link(base, |q| q.page = (page_no - 1).to_string()));
+    let next = (page_no < pages).then(|| query.link(base, |q| q.page = (page_no + 1).to_string()));
+
+    let choices_units: Vec<Choice> = units
+        .iter()
+        .filter(|u| u.kind != "district")
+        .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.unit))
+        .collect();
+    let towns: Vec<Choice> = units
+        .iter()
+        .filter(|u| u.kind == "town")
+        .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.town))
+        .collect();
+    let category_choices = categories
+        .iter()
+        .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &query.category))
+        .collect();
+    let channel_choices = Channel::ALL
+        .iter()
+        .map(|c| Choice {
+            value: c.code().into(),
+            label: l.t(&format!("channel.{}", c.code())),
+            selected: query.channel == c.code(),
+        })
+        .collect();
+    let mut state_choices = vec![Choice {
+        value: "assigned,in_progress".into(),
+        label: l.t("staff.inbox.waiting_for_unit"),
+        selected: shown_states == "assigned,in_progress",
+    }];
+    state_choices.extend(State::ALL.iter().map(|s| Choice {
+        value: s.code().into(),
+        label: l.t(&format!("state.{}", s.code())),
+        selected: shown_states == s.code(),
+    }));
+    let sort_choices = Sort::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.code().into(),
+            label: l.t(&format!("staff.inbox.sort_{}", s.code())),
+            selected: filter.sort == *s,
+        })
+        .collect();
+
+    let body = InboxPage {
+        l,
+        nav: super::nav(
+            &user,
+            l,
+            csrf::token(&req),
+            if overdue_page { "overdue" } else { "inbox" },
+        ),
+        title: l.t(if overdue_page {
+            "staff.overdue.title"
+        } else {
+            "staff.inbox.title"
+        }),
+        action: base,
+        rows,
+        summary: l.tf("staff.inbox.total", &[("n", &total.to_string())]),
+        page: page_no,
+        pages: pages.max(1),
+        prev,
+        next,
+        tabs,
+        states: state_choices,
+        channels: channel_choices,
+        categories: category_choices,
+        units: choices_units,
+        towns,
+        sorts: sort_choices,
+        overdue: filter.overdue,
+        overdue_page,
+        from: query.from.chars().take(10).collect(),
+        to: query.to.chars().take(10).collect(),
+        q: query.q.chars().take(100).collect(),
+        show_phone,
+    };
+    Ok(page(&req, body))
+}

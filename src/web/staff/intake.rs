@@ -1,0 +1,165 @@
+//! Staff intake: a request taken by phone, on the radio call-in show
+//! (民生微访谈, with the episode's date) or at a counter. The citizen gets
+//! the same tracking code and status page as on the web.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::domain::Source;
+use crate::domain::access::Page;
+use crate::domain::request::{self, RequestInput};
+use crate::error::{AppError, ErrorKind};
+use crate::startup::AppState;
+use crate::views::staff::IntakePage;
+use crate::views::{Choice, FormErrors};
+use crate::web::auth::StaffUser;
+use crate::web::i18n::Lang;
+use crate::web::request_form::{Catalog, Origin, load_catalog, store};
+use crate::web::{csrf, page, see_other};
+
+const SOURCES: [Source; 3] = [Source::Phone, Source::Radio, Source::WalkIn];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IntakeForm {
+    csrf_token: String,
+    source: String,
+    radio_date: String,
+    category: String,
+    title: String,
+    description: String,
+    place: String,
+    address: String,
+    name: String,
+    phone: String,
+    consent: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn intake_page(
+    req: &HttpRequest,
+    user: &StaffUser,
+    l: Lang,
+    catalog: &Catalog,
+    input: &RequestInput,
+    errors: FormErrors,
+    source: &str,
+    radio_date: &str,
+    source_error: Option<String>,
+    radio_error: Option<String>,
+) -> IntakePage {
+    IntakePage {
+        l,
+        nav: super::nav(user, l, csrf::token(req), "intake"),
+        csrf: csrf::token(req),
+        categories: catalog.category_choices(l, &input.category),
+        places: catalog.place_groups(l, &input.place),
+        input: input.clone(),
+        errors,
+        sources: SOURCES
+            .iter()
+            .map(|s| Choice {
+                value: s.code().into(),
+                label: l.t(&format!("source.{}", s.code())),
+                selected: s.code() == source,
+            })
+            .collect(),
+        radio_date: radio_date.chars().take(10).collect(),
+        source_error,
+        radio_error,
+    }
+}
+
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Intake, l)?;
+    let catalog = load_catalog(&state, l).await?;
+    let body = intake_page(
+        &req,
+        &user,
+        l,
+        &catalog,
+        &RequestInput::default(),
+        FormErrors::default(),
+        "phone",
+        "",
+        None,
+        None,
+    );
+    Ok(page(&req, body))
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+    form: web::Form<IntakeForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::Intake, l)?;
+    let catalog = load_catalog(&state, l).await?;
+    let input = RequestInput {
+        category: form.category.clone(),
+        title: form.title.clone(),
+        description: form.description.clone(),
+        place: form.place.clone(),
+        address: form.address.clone(),
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        consent: form.consent.is_some(),
+    };
+    let source = SOURCES.into_iter().find(|s| s.code() == form.source);
+    let source_error = source.is_none().then(|| l.t("form.error.choice"));
+    let today = Utc::now()
+        .with_timezone(&crate::web::i18n::china())
+        .date_naive();
+    let radio_date = match source {
+        Some(Source::Radio) => {
+            match NaiveDate::parse_from_str(form.radio_date.trim(), "%Y-%m-%d") {
+                Ok(d) if d <= today + Duration::days(1) && d >= today - Duration::days(3650) => {
+                    Ok(Some(d))
+                }
+                _ => Err(l.t("staff.intake.radio_date_error")),
+            }
+        }
+        _ => Ok(None),
+    };
+    let checked = request::validate(&input, &catalog.category_ids(), &catalog.place_ids());
+    let (valid, source, radio_date) = match (checked, source, radio_date) {
+        (Ok(valid), Some(source), Ok(radio_date)) => (valid, source, radio_date),
+        (checked, _, radio_date) => {
+            let errors = FormErrors(checked.err().unwrap_or_default());
+            let body = intake_page(
+                &req,
+                &user,
+                l,
+                &catalog,
+                &input,
+                errors,
+                &form.source,
+                &form.radio_date,
+                source_error,
+                radio_date.err(),
+            );
+            let mut res = page(&req, body);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(res);
+        }
+    };
+    let origin = Origin {
+        source,
+        radio_date,
+        recorded_by: Some((user.id, user.display_name.clone())),
+    };
+    let (id, _) = store(&state, l, &catalog, valid, origin).await?;
+    Ok(see_other(&format!("/staff/matters/{id}?done=intake")))
+}

@@ -1,0 +1,227 @@
+//! Login and logout. Failed logins are counted per account and per address
+//! in the database (so every instance sees them): past a few, each further
+//! attempt is slowed down; past the limit, refused for the rest of the window.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::auth::{decoy_hash, verify_password};
+use crate::db::users;
+use crate::error::{AppError, ErrorKind};
+use crate::startup::AppState;
+use crate::views::staff::LoginPage;
+use crate::web::auth::{StaffUser, log_in, log_out};
+use crate::web::i18n::Lang;
+use crate::web::{csrf, db, page, see_other};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+}
+
+/// Only paths inside the staff workspace are followed after login.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with("/staff/")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/staff/login")
+    {
+        next
+    } else {
+        "/staff"
+    }
+}
+
+pub async fn form(req: HttpRequest, l: Lang, query: web::Query<LoginQuery>) -> HttpResponse {
+    let body = LoginPage {
+        l,
+        csrf: csrf::token(&req),
+        next: safe_next(&query.next).to_owned(),
+        username: String::new(),
+        error: None,
+    };
+    page(&req, body)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf_token: String,
+    username: String,
+    password: String,
+    next: String,
+}
+
+fn client_ip(req: &HttpRequest) -> IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+enum Outcome {
+    /// Too many failures: refused for so many more minutes.
+    Refused(i64),
+    /// Wrong name or password, after this many earlier failures.
+    Wrong(i64),
+    Disabled,
+    Welcome(users::User),
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    l: Lang,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    let form = form.into_inner();
+    let username: String = form.username.trim().chars().take(60).collect();
+    let password: String = form.password.chars().take(200).collect();
+    let account = format!("account:{}", username.to_lowercase());
+    let address = format!("ip:{}", client_ip(&req));
+    let settings = state.settings.clone();
+    let window = chrono::Duration::minutes(settings.login_window_minutes);
+
+    // How many times has this gone wrong lately?
+    let (acct, addr) = {
+        let (account, address) = (account.clone(), address.clone());
+        db(&state, l, move |c| {
+            let since = Utc::now() - window;
+            Ok((
+                users::failures_since(c, &account, since)?,
+                users::failures_since(c, &address, since)?,
+            ))
+        })
+        .await?
+    };
+    let refused_for = |(count, first): (i64, Option<chrono::NaiveDateTime>), max: i64| {
+        (count >= max).then(|| {
+            let until = first.map(|f| f.and_utc() + window).unwrap_or_else(Utc::now);
+            ((until - Utc::now()).num_seconds() + 59).max(60) / 60
+        })
+    };
+    let earlier = acct.0.max(addr.0);
+    let outcome = if let Some(minutes) = refused_for(acct, settings.login_max_per_account)
+        .or_else(|| refused_for(addr, settings.login_max_per_address))
+    {
+        Outcome::Refused(minutes)
+    } else {
+        if earlier > settings.login_slow_after {
+            let extra = u64::try_from(earlier - settings.login_slow_after).unwrap_or(0);
+            let wait = (extra * settings.login_slowdown_ms).min(5_000);
+            actix_web::rt::time::sleep(Duration::from_millis(wait)).await;
+        }
+        let lookup = username.clone();
+        let user = db(&state, l, move |c| Ok(users::by_username(c, &lookup)?)).await?;
+        // Hashing is slow on purpose: keep it off the async workers. An
+        // unknown name is checked against a decoy so it takes as long.
+        let hash = user
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
+        let matches = web::block(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        match user {
+            Some(user) if matches && user.active => Outcome::Welcome(user),
+            Some(user) if matches && !user.active => Outcome::Disabled,
+            _ => Outcome::Wrong(earlier),
+        }
+    };
+
+    let (status, error) = match outcome {
+        Outcome::Welcome(user) => {
+            let clear = account.clone();
+            db(&state, l, move |c| Ok(users::clear_failures(c, &clear)?)).await?;
+            log_in(&session, &user).map_err(|_| ErrorKind::Internal.lang(l))?;
+            log::info!("login: {} ({})", user.username, user.role);
+            return Ok(see_other(safe_next(&form.next)));
+        }
+        Outcome::Refused(minutes) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            l.tf("staff.login.refused", &[("minutes", &minutes.to_string())]),
+        ),
+        Outcome::Disabled => (StatusCode::FORBIDDEN, l.t("staff.login.disabled")),
+        Outcome::Wrong(earlier) => {
+            let subjects = vec![account, address];
+            db(&state, l, move |c| {
+                Ok(users::record_failure(c, &subjects, Utc::now())?)
+            })
+            .await?;
+            let left = settings.login_max_per_account - acct.0 - 1;
+            log::warn!("failed login for {username:?} ({} earlier)", earlier);
+            let message = if left <= 2 && left > 0 {
+                l.tf("staff.login.wrong_left", &[("left", &left.to_string())])
+            } else {
+                l.t("staff.login.wrong")
+            };
+            (StatusCode::UNAUTHORIZED, message)
+        }
+    };
+    let body = LoginPage {
+        l,
+        csrf: csrf::token(&req),
+        next: safe_next(&form.next).to_owned(),
+        username,
+        error: Some(error),
+    };
+    let mut res = page(&req, body);
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogoutForm {
+    csrf_token: String,
+}
+
+/// Ends the session here and everywhere else this user is logged in.
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: StaffUser,
+    l: Lang,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    let id = user.id;
+    db(&state, l, move |c| Ok(users::end_sessions(c, id)?)).await?;
+    log_out(&session);
+    Ok(see_other("/staff/login"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_staff_paths_are_followed() {
+        assert_eq!(
+            safe_next("/staff/matters?state=submitted"),
+            "/staff/matters?state=submitted"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/staff/login",
+            "/\\evil",
+            "",
+            "/track/x",
+        ] {
+            assert_eq!(safe_next(bad), "/staff", "{bad}");
+        }
+    }
+}

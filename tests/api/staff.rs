@@ -1,0 +1,724 @@
+//! The staff workspace: login, roles, the inbox, and a matter's whole life.
+
+use crate::helpers::*;
+
+/// Every staff page, as (method, path). A new route belongs here.
+fn staff_routes(id: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("GET", "/staff".into()),
+        ("GET", "/staff/matters".into()),
+        ("GET", "/staff/overdue".into()),
+        ("GET", format!("/staff/matters/{id}")),
+        ("GET", "/staff/intake".into()),
+        ("POST", format!("/staff/matters/{id}/accept")),
+        ("POST", "/staff/intake".into()),
+        ("POST", "/staff/logout".into()),
+    ]
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_the_login_page() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let anonymous = browser();
+    for (method, path) in staff_routes(id) {
+        let req = if method == "GET" {
+            anonymous.get(app.url(&path))
+        } else {
+            anonymous.post(app.url(&path)).form(&[("x", "y")])
+        };
+        let res = req.send().await.expect("request");
+        assert_eq!(res.status(), 303, "{method} {path}");
+        let location = res.headers()["location"].to_str().expect("location");
+        assert!(
+            location.starts_with("/staff/login?next=/staff"),
+            "{method} {path} -> {location}"
+        );
+    }
+    // And the login page brings them back where they wanted to go.
+    app.add_user("d", "dispatcher", None);
+    let html = anonymous
+        .get(app.url("/staff/login?next=/staff/overdue"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let res = anonymous
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("csrf_token", csrf_of(&html).as_str()),
+            ("username", "d"),
+            ("password", PASSWORD),
+            ("next", "/staff/overdue"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.headers()["location"], "/staff/overdue");
+    assert_eq!(
+        app.matter_state(id),
+        "submitted",
+        "nothing was done on the way"
+    );
+}
+
+#[tokio::test]
+async fn roles_that_may_not_see_a_page_get_403() {
+    let app = spawn_app().await;
+    let volunteer = app.staff("vol", "volunteer", None).await;
+    assert_eq!(volunteer.get("/staff/matters").await.status(), 403);
+    assert_eq!(volunteer.get("/staff/overdue").await.status(), 403);
+    assert_eq!(volunteer.get("/staff/intake").await.status(), 403);
+    let home = volunteer.get("/staff").await;
+    assert_eq!(home.status(), 200, "volunteers still have a home page");
+    let leader = app.staff("lead", "leader", None).await;
+    assert_eq!(leader.get("/staff/matters").await.status(), 200);
+    assert_eq!(leader.get("/staff/intake").await.status(), 403);
+    assert_eq!(leader.get("/staff/overdue").await.status(), 403);
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    assert_eq!(unit.get("/staff/intake").await.status(), 403);
+    assert_eq!(unit.get("/staff/overdue").await.status(), 200);
+    let res = volunteer.get("/staff/matters").await;
+    assert!(res.text().await.expect("body").contains("没有权限"));
+}
+
+#[tokio::test]
+async fn a_web_request_goes_from_triage_to_closure_and_the_citizen_sees_each_step() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc-staff", "unit", Some("GC")).await;
+    let gc = app.unit_id("GC").to_string();
+
+    // The dispatcher's inbox opens on what waits for triage.
+    let inbox = dispatcher.get_text("/staff/matters").await;
+    assert!(inbox.contains(&code) && inbox.contains("138****5678"));
+    assert!(!inbox.contains("13812345678"), "phones are masked in lists");
+
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher.must(id, "dispatch", &[("unit", &gc)]).await;
+
+    // The unit's inbox opens on what waits for it.
+    let inbox = unit.get_text("/staff/matters").await;
+    assert!(inbox.contains(&code), "the unit sees its matter");
+    let page = unit.get_text(&format!("/staff/matters/{id}")).await;
+    assert!(
+        page.contains("13812345678") && page.contains("陈美玲"),
+        "the handling unit sees the citizen"
+    );
+
+    unit.must(id, "sign", &[]).await;
+    unit.must(
+        id,
+        "note",
+        &[("note", "已安排电工周三上门检修"), ("public", "1")],
+    )
+    .await;
+    unit.must(id, "note", &[("note", "内部：需采购灯具")]).await;
+    unit.must(id, "resolve", &[("note", "路灯已更换，恢复照明。")])
+        .await;
+    dispatcher.must(id, "close", &[]).await;
+    assert_eq!(app.matter_state(id), "closed");
+
+    let status = app.get_text(&format!("/track/{code}")).await;
+    for step in [
+        "诉求已提交",
+        "已受理",
+        "已派给责任单位",
+        "责任单位已签收",
+        "已安排电工周三上门检修",
+        "已办结答复",
+        "路灯已更换，恢复照明。",
+        "已关闭",
+    ] {
+        assert!(status.contains(step), "citizen sees {step}");
+    }
+    assert!(status.contains("桂城街道"), "the responsible unit is named");
+    assert!(
+        !status.contains("内部：需采购灯具"),
+        "internal notes stay internal"
+    );
+
+    // Staff see the whole timeline, internal events marked.
+    let page = dispatcher.get_text(&format!("/staff/matters/{id}")).await;
+    assert!(page.contains("内部：需采购灯具") && page.contains("内部"));
+}
+
+#[tokio::test]
+async fn return_puts_it_back_in_the_dispatch_queue() {
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("jj", "unit", Some("JJ")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("JJ").to_string())])
+        .await;
+
+    // A return needs a reason.
+    let res = unit.act(id, "return", &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.expect("body").contains("请填写此项"));
+    assert_eq!(app.matter_state(id), "assigned");
+
+    unit.must(
+        id,
+        "return",
+        &[("note", "不属于九江镇辖区，应由桂城街道办理")],
+    )
+    .await;
+    assert_eq!(app.matter_state(id), "accepted");
+    assert_eq!(
+        unit.get(&format!("/staff/matters/{id}")).await.status(),
+        403,
+        "no longer the unit's"
+    );
+    let queue = dispatcher.get_text("/staff/matters?state=accepted").await;
+    assert!(queue.contains(&format!("/staff/matters/{id}")));
+    let page = dispatcher.get_text(&format!("/staff/matters/{id}")).await;
+    assert!(page.contains("退回重新派单") && page.contains("应由桂城街道办理"));
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+}
+
+#[tokio::test]
+async fn reject_tells_the_citizen_why() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    dispatcher
+        .must(
+            id,
+            "reject",
+            &[("note", "属于司法诉讼事项，请通过法院途径解决。")],
+        )
+        .await;
+    let status = app.get_text(&format!("/track/{code}")).await;
+    assert!(status.contains("不予受理") && status.contains("请通过法院途径解决"));
+}
+
+#[tokio::test]
+async fn a_merged_duplicate_shows_the_primarys_progress() {
+    let app = spawn_app().await;
+    let primary = app.submit_valid().await;
+    let duplicate = app.submit_valid().await;
+    let (pid, did) = (app.matter_id(&primary), app.matter_id(&duplicate));
+    let dispatcher = app.dispatcher().await;
+
+    let res = dispatcher
+        .act(did, "merge", &[("primary", &duplicate)])
+        .await;
+    assert_eq!(res.status(), 422, "a matter is not its own duplicate");
+    let res = dispatcher
+        .act(did, "merge", &[("primary", "NH-2222-2222")])
+        .await;
+    assert_eq!(res.status(), 422);
+
+    dispatcher
+        .must(did, "merge", &[("primary", &primary.to_lowercase())])
+        .await;
+    dispatcher.must(pid, "accept", &[]).await;
+    dispatcher
+        .must(pid, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    let status = app.get_text(&format!("/track/{duplicate}")).await;
+    assert!(
+        status.contains("已派单"),
+        "the duplicate's code shows the primary's state"
+    );
+    assert!(status.contains("已派给责任单位"));
+    assert!(status.contains("与其他诉求合并办理"));
+    assert!(
+        !status.contains(&primary),
+        "the other citizen's code is not shown"
+    );
+}
+
+#[tokio::test]
+async fn an_extension_is_asked_for_and_decided() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    unit.must(id, "sign", &[]).await;
+
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let due = || -> Option<chrono::NaiveDateTime> {
+        matters::table
+            .find(id)
+            .select(matters::due_at)
+            .first(&mut app.conn())
+            .expect("due")
+    };
+    let before = due().expect("a deadline");
+
+    assert_eq!(
+        unit.act(id, "ask_extension", &[("days", "0"), ("note", "需要采购")])
+            .await
+            .status(),
+        422
+    );
+    unit.must(
+        id,
+        "ask_extension",
+        &[("days", "5"), ("note", "灯具需要采购")],
+    )
+    .await;
+    assert!(
+        dispatcher
+            .get_text(&format!("/staff/matters/{id}"))
+            .await
+            .contains("灯具需要采购")
+    );
+    assert_eq!(
+        unit.act(id, "ask_extension", &[("days", "3"), ("note", "再延")])
+            .await
+            .status(),
+        403,
+        "one at a time"
+    );
+    dispatcher
+        .must(id, "decide_extension", &[("decision", "approve")])
+        .await;
+    let after = due().expect("a deadline");
+    assert_eq!((after - before).num_days(), 5);
+    assert!(
+        app.get_text(&format!("/track/{code}"))
+            .await
+            .contains("期限已延长")
+    );
+
+    unit.must(id, "ask_extension", &[("days", "10"), ("note", "还要更久")])
+        .await;
+    dispatcher
+        .must(id, "decide_extension", &[("decision", "refuse")])
+        .await;
+    assert_eq!(due(), Some(after));
+    assert!(
+        dispatcher
+            .get_text(&format!("/staff/matters/{id}"))
+            .await
+            .contains("延期申请未获同意")
+    );
+}
+
+#[tokio::test]
+async fn a_closed_matter_can_be_reopened_and_urged() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    dispatcher
+        .must(id, "urge", &[("note", "市民再次来电")])
+        .await;
+    unit.must(id, "sign", &[]).await;
+    unit.must(id, "resolve", &[("note", "已处理")]).await;
+    dispatcher.must(id, "close", &[]).await;
+    assert_eq!(
+        dispatcher.act(id, "reopen", &[]).await.status(),
+        422,
+        "a reopen needs a reason"
+    );
+    dispatcher
+        .must(id, "reopen", &[("note", "市民反映问题仍未解决")])
+        .await;
+    assert_eq!(app.matter_state(id), "in_progress");
+    let status = app.get_text(&format!("/track/{code}")).await;
+    assert!(status.contains("重新办理") && status.contains("问题仍未解决"));
+    let page = dispatcher.get_text(&format!("/staff/matters/{id}")).await;
+    assert!(page.contains("催办") && page.contains("市民再次来电"));
+}
+
+#[tokio::test]
+async fn a_form_posted_against_an_older_version_is_refused() {
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let first = app.dispatcher().await;
+    let second = app.staff("dispatcher2", "dispatcher", None).await;
+
+    // Both open the page.
+    let stale = second.get_text(&format!("/staff/matters/{id}")).await;
+    first.must(id, "accept", &[("note", "先受理")]).await;
+    let events = app.count("events");
+
+    let res = second
+        .act_at(
+            id,
+            "reject",
+            &version_of(&stale),
+            &csrf_of(&stale),
+            &[("note", "重复")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("该事项已被他人修改"));
+    assert!(
+        html.contains("已受理") && html.contains("先受理"),
+        "says what changed"
+    );
+    assert_eq!(app.matter_state(id), "accepted", "nothing overwritten");
+    assert_eq!(app.count("events"), events, "nothing written");
+}
+
+#[tokio::test]
+async fn actions_outside_ones_role_state_or_unit_are_refused() {
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let dispatcher = app.dispatcher().await;
+    let gc = app.staff("gc", "unit", Some("GC")).await;
+    let jj = app.staff("jj", "unit", Some("JJ")).await;
+
+    // A unit may not triage.
+    let html = dispatcher.get_text(&format!("/staff/matters/{id}")).await;
+    let res = gc
+        .act_at(id, "accept", &version_of(&html), &csrf_of(&html), &[])
+        .await;
+    assert_eq!(res.status(), 403);
+
+    dispatcher.must(id, "accept", &[]).await;
+    // A dispatch needs a unit.
+    let res = dispatcher.act(id, "dispatch", &[("unit", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.expect("body").contains("请选择承办单位"));
+    // Not a state accept is taken from.
+    let res = dispatcher.act(id, "accept", &[]).await;
+    assert_eq!(res.status(), 403);
+    // No such action.
+    assert_eq!(dispatcher.act(id, "explode", &[]).await.status(), 404);
+
+    dispatcher
+        .must(
+            id,
+            "dispatch",
+            &[("unit", &app.unit_id("GC-XB").to_string())],
+        )
+        .await;
+    // The town sees its community's matter; another town does not.
+    assert_eq!(gc.get(&format!("/staff/matters/{id}")).await.status(), 200);
+    assert_eq!(jj.get(&format!("/staff/matters/{id}")).await.status(), 403);
+    assert!(
+        !jj.get_text("/staff/matters?state=")
+            .await
+            .contains(&format!("/staff/matters/{id}\""))
+    );
+    let own = jj.get_text("/staff/matters").await;
+    let theirs = gc.get_text(&format!("/staff/matters/{id}")).await;
+    let res = jj
+        .act_at(id, "sign", &version_of(&theirs), &csrf_of(&own), &[])
+        .await;
+    assert_eq!(res.status(), 403);
+    // Leaders see the key projects only.
+    let leader = app.staff("lead", "leader", None).await;
+    assert_eq!(
+        leader.get(&format!("/staff/matters/{id}")).await.status(),
+        403
+    );
+    assert_eq!(app.matter_state(id), "assigned");
+}
+
+#[tokio::test]
+async fn the_inbox_filters_sorts_and_pages() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.submit_valid().await;
+    }
+    let form = app.valid_request().await;
+    let form = with(&form, "title", "西樵百西村河涌发臭");
+    let form = with(&form, "category", "4");
+    let res = app.submit(&form).await;
+    assert_eq!(res.status(), 303);
+    let dispatcher = app.dispatcher().await;
+
+    let all = dispatcher
+        .get_text("/staff/matters?state=&per_page=2")
+        .await;
+    assert!(all.contains("共 4 件"));
+    assert!(all.contains("1 / 2") && all.contains("rel=\"next\""));
+    let page2 = dispatcher
+        .get_text("/staff/matters?state=&per_page=2&page=2")
+        .await;
+    assert!(page2.contains("2 / 2") && page2.contains("rel=\"prev\""));
+
+    let found = dispatcher
+        .get_text("/staff/matters?state=&q=%E6%B2%B3%E6%B6%8C")
+        .await;
+    assert!(found.contains("共 1 件") && found.contains("西樵百西村河涌发臭"));
+    let none = dispatcher.get_text("/staff/matters?state=closed").await;
+    assert!(none.contains("共 0 件"));
+    let counts = dispatcher.get_text("/staff/matters?state=").await;
+    assert!(counts.contains("待受理 <span class=\"count\">4</span>"));
+    let by_category = dispatcher
+        .get_text("/staff/matters?state=&category=4")
+        .await;
+    assert!(by_category.contains("共 1 件"));
+    let sorted = dispatcher
+        .get_text("/staff/matters?state=&sort=oldest")
+        .await;
+    assert!(sorted.contains("共 4 件"));
+    let today = chrono::Utc::now()
+        .with_timezone(&shishi::web::i18n::china())
+        .format("%Y-%m-%d")
+        .to_string();
+    let dated = dispatcher
+        .get_text(&format!("/staff/matters?state=&from={today}&to={today}"))
+        .await;
+    assert!(dated.contains("共 4 件"));
+    let before = dispatcher
+        .get_text("/staff/matters?state=&to=2020-01-01")
+        .await;
+    assert!(before.contains("共 0 件"));
+    // Nonsense in the query string narrows nothing and breaks nothing.
+    let odd = dispatcher
+        .get_text("/staff/matters?state=&page=-5&per_page=100000&sort=%27%3B--&town=x")
+        .await;
+    assert!(odd.contains("共 4 件"));
+}
+
+#[tokio::test]
+async fn overdue_matters_are_marked_and_listed_on_their_own() {
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let fresh = app.matter_id(&app.submit_valid().await);
+    {
+        use diesel::prelude::*;
+        use shishi::db::schema::matters;
+        let past = chrono::Utc::now().naive_utc() - chrono::Duration::days(2);
+        diesel::update(matters::table.find(id))
+            .set(matters::due_at.eq(past))
+            .execute(&mut app.conn())
+            .expect("update");
+    }
+    let dispatcher = app.dispatcher().await;
+    let overdue = dispatcher.get_text("/staff/overdue").await;
+    assert!(overdue.contains(&format!("/staff/matters/{id}\"")));
+    assert!(!overdue.contains(&format!("/staff/matters/{fresh}\"")));
+    assert!(overdue.contains("class=\"overdue\""));
+    let inbox = dispatcher.get_text("/staff/matters").await;
+    assert_eq!(inbox.matches("class=\"overdue\"").count(), 1);
+}
+
+#[tokio::test]
+async fn staff_record_a_radio_request_and_the_citizen_can_track_it() {
+    let app = spawn_app().await;
+    let dispatcher = app.dispatcher().await;
+    let html = dispatcher.get_text("/staff/intake").await;
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf_of(&html)),
+        ("source".into(), "radio".into()),
+        ("radio_date".into(), String::new()),
+        ("category".into(), option_value(&html, "交通出行")),
+        ("title".into(), "桂澜路口红绿灯时间太短".into()),
+        (
+            "description".into(),
+            "老人过马路来不及，希望延长绿灯时间。".into(),
+        ),
+        ("place".into(), option_value(&html, "夏北社区")),
+        ("address".into(), "桂澜路与南海大道交界".into()),
+        ("name".into(), "黄伯".into()),
+        ("phone".into(), "13900001111".into()),
+        ("consent".into(), "yes".into()),
+    ];
+    let res = dispatcher
+        .client
+        .post(dispatcher.url("/staff/intake"))
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 422, "the radio show needs its episode date");
+    assert!(res.text().await.expect("body").contains("请填写节目日期"));
+    assert_eq!(app.count("matters"), 0);
+
+    form[2].1 = "2026-11-28".into();
+    let res = dispatcher
+        .client
+        .post(dispatcher.url("/staff/intake"))
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = dispatcher.get_text(&location).await;
+    assert!(
+        page.contains("已登记") && page.contains("电台民生微访谈") && page.contains("2026-11-28")
+    );
+
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let (code, source): (String, String) = matters::table
+        .select((matters::code, matters::source))
+        .first(&mut app.conn())
+        .expect("stored");
+    assert_eq!(source, "radio");
+    let status = app.get_text(&format!("/track/{code}")).await;
+    assert!(
+        status.contains("待受理") && !status.contains("黄伯") && !status.contains("13900001111")
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_slowed_then_refused() {
+    let app = spawn_app_with(|s| {
+        s.login_slowdown_ms = 10;
+        s.login_max_per_account = 4;
+    })
+    .await;
+    app.add_user("clerk", "dispatcher", None);
+    app.add_user("other", "dispatcher", None);
+    for attempt in 1..=4 {
+        let (_, res) = app.login("clerk", "wrong-password").await;
+        assert_eq!(res.status(), 401, "attempt {attempt}");
+        assert!(
+            res.text()
+                .await
+                .expect("body")
+                .contains("用户名或密码不正确")
+        );
+    }
+    // Locked now, even with the right password.
+    let (_, res) = app.login("clerk", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.expect("body").contains("分钟后再试"));
+    // Another account is not locked by it.
+    let (_, res) = app.login("other", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    // An unknown account is refused the same way as a wrong password.
+    let (_, res) = app.login("nobody", PASSWORD).await;
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn too_many_failures_from_one_address_are_refused() {
+    let app = spawn_app_with(|s| {
+        s.login_slowdown_ms = 1;
+        s.login_max_per_address = 3;
+    })
+    .await;
+    app.add_user("a", "dispatcher", None);
+    for name in ["x1", "x2", "x3"] {
+        let (_, res) = app.login(name, "guess").await;
+        assert_eq!(res.status(), 401);
+    }
+    let (_, res) = app.login("a", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+}
+
+#[tokio::test]
+async fn sessions_are_safe_cookies_that_end_at_logout_and_when_disabled() {
+    let app = spawn_app().await;
+    app.add_user("d", "dispatcher", None);
+    let (client, res) = app.login("d", PASSWORD).await;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("shishi_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let raw = cookie.split(';').next().expect("value").to_owned();
+
+    // The cookie alone is the session: another client with it is logged in.
+    let thief = browser();
+    let res = thief
+        .get(app.url("/staff/matters"))
+        .header("cookie", &raw)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+
+    // Logging out ends it everywhere.
+    let html = client
+        .get(app.url("/staff/matters"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let res = client
+        .post(app.url("/staff/logout"))
+        .form(&[("csrf_token", csrf_of(&html))])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let res = thief
+        .get(app.url("/staff/matters"))
+        .header("cookie", &raw)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 303, "the old cookie no longer works");
+
+    // A disabled account is logged out at once and cannot log in.
+    let (client, _) = app.login("d", PASSWORD).await;
+    assert_eq!(
+        client
+            .get(app.url("/staff/matters"))
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        200
+    );
+    shishi::db::users::disable(&mut app.conn(), "d").expect("disable");
+    assert_eq!(
+        client
+            .get(app.url("/staff/matters"))
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        303
+    );
+    let (_, res) = app.login("d", PASSWORD).await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_sessions_because_the_key_is_kept() {
+    let app = spawn_app().await;
+    app.add_user("d", "dispatcher", None);
+    let (client, _) = app.login("d", PASSWORD).await;
+    // A second server on the same database: the same key, so the same session works.
+    let mut settings = shishi::config::Settings::new(app.database_url.clone());
+    settings.bind = "127.0.0.1:0".into();
+    settings.workers = Some(1);
+    let second = shishi::startup::Application::build(settings).expect("second instance");
+    let port = second.port;
+    tokio::spawn(second.server);
+    let res = client
+        .get(format!("http://127.0.0.1:{port}/staff/matters"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+}
