@@ -34,7 +34,15 @@ DYNAMIC = {
               "extension_requested", "extension_approved", "extension_refused", "reroute_leader",
               "reroute_department", "reroute_micro", "reroute_volunteer", "reroute_online"],
     "staff.inbox": ["sort_newest", "sort_oldest", "sort_due", "sort_updated"],
+    "rating": ["satisfied", "basic", "unsatisfied"],
+    "staff.fund": ["kind_allocation", "kind_reservation", "kind_release", "kind_spend"],
+    "staff.volunteer": ["claim_recipient", "claim_post"],
+    "staff.plan": [f"{k}_{p}" for k in ["project", "department", "micro", "service"] for p in ["title", "intro", "unit"]],
+    "event ": [],
 }
+DYNAMIC["staff.action"] += ["instruct", "milestone"]
+DYNAMIC["event"] += ["rate_basic", "instruction", "milestone"]
+DYNAMIC.pop("event ")
 for group, names in DYNAMIC.items():
     used |= {f"{group}.{n}" for n in names}
 bad = 0

@@ -78,6 +78,9 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SHISHI_WORKERS")]
     pub workers: Option<usize>,
+    /// Days a resolved online request waits for the citizen's rating before it closes itself.
+    #[arg(long, env = "SHISHI_RATING_DAYS", default_value_t = 7)]
+    pub rating_days: i64,
 }
 
 pub fn main() -> ExitCode {
@@ -110,6 +113,7 @@ fn run(cli: Cli) -> Result<(), String> {
             settings.submit_burst = args.submit_burst;
             settings.submit_per_hour = args.submit_per_hour;
             settings.workers = args.workers;
+            settings.rating_days = args.rating_days.clamp(1, 365);
             serve(settings)
         }
     }
@@ -118,8 +122,30 @@ fn run(cli: Cli) -> Result<(), String> {
 fn serve(settings: Settings) -> Result<(), String> {
     let system = actix_web::rt::System::new();
     system.block_on(async move {
+        let rating_days = settings.rating_days;
         let app = crate::startup::Application::build(settings).map_err(|e| e.to_string())?;
         log::info!("listening on http://{}", app.address);
+        // Every ten minutes, close what nobody rated in time.
+        let pool = app.pool.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                let pool = pool.clone();
+                let swept = actix_web::web::block(move || {
+                    let mut conn = pool.get().map_err(|e| e.to_string())?;
+                    db::matters::close_unrated(&mut conn, rating_days, chrono::Utc::now())
+                        .map_err(|e| e.to_string())
+                })
+                .await;
+                match swept {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(n)) => log::info!("closed {n} unrated matter(s)"),
+                    Ok(Err(e)) => log::warn!("closing unrated matters: {e}"),
+                    Err(e) => log::warn!("closing unrated matters: {e}"),
+                }
+            }
+        });
         app.server.await.map_err(|e| e.to_string())
     })
 }

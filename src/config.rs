@@ -34,6 +34,9 @@ pub struct Settings {
     pub login_max_per_address: i64,
     /// The throttling window, in minutes.
     pub login_window_minutes: i64,
+    /// Days a resolved online matter waits for its rating before it closes
+    /// itself, counted as unrated.
+    pub rating_days: i64,
 }
 
 impl Settings {
@@ -55,6 +58,7 @@ impl Settings {
             login_max_per_account: 5,
             login_max_per_address: 20,
             login_window_minutes: 15,
+            rating_days: 7,
         }
     }
 }

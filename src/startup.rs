@@ -60,6 +60,7 @@ pub struct Application {
     pub address: std::net::SocketAddr,
     pub port: u16,
     pub server: Server,
+    pub pool: Pool,
 }
 
 impl Application {
@@ -76,6 +77,7 @@ impl Application {
         });
 
         let key_for_sessions = state.key.clone();
+        let pool = state.pool.clone();
         let secure = settings.secure_cookies;
         let listener = TcpListener::bind(&settings.bind).map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
@@ -101,6 +103,7 @@ impl Application {
             address,
             port: address.port(),
             server: server.run(),
+            pool,
         })
     }
 }

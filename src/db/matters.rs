@@ -1,6 +1,6 @@
 //! Matters and their events: how they are stored and read back.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -8,7 +8,7 @@ use super::AnyConnection;
 use super::schema::{events, matters};
 use crate::domain::{Channel, Source, State};
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Clone, Debug, Default, Queryable, Selectable)]
 #[diesel(table_name = matters)]
 pub struct Matter {
     pub id: i64,
@@ -34,6 +34,18 @@ pub struct Matter {
     pub radio_date: Option<chrono::NaiveDate>,
     pub extension_days: Option<i32>,
     pub extension_reason: Option<String>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub dispatched_at: Option<NaiveDateTime>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub requested_fen: Option<i64>,
+    pub approved_fen: Option<i64>,
+    pub spent_fen: Option<i64>,
+    pub menu_item_id: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -56,6 +68,9 @@ pub struct NewMatter<'a> {
     pub updated_at: NaiveDateTime,
     pub due_at: Option<NaiveDateTime>,
     pub radio_date: Option<chrono::NaiveDate>,
+    pub unit_id: Option<i64>,
+    pub requested_fen: Option<i64>,
+    pub menu_item_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -107,6 +122,11 @@ pub struct Intake<'a> {
     pub radio_date: Option<chrono::NaiveDate>,
     /// The staff member who recorded it; `None` when the citizen sent it.
     pub recorded_by: Option<(i64, &'a str)>,
+    /// Planned matters start with a unit (a department matter's owner, a
+    /// micro-matter's community), an amount asked for, a menu item.
+    pub unit_id: Option<i64>,
+    pub requested_fen: Option<i64>,
+    pub menu_item_id: Option<i64>,
 }
 
 /// Stores a new matter in state `submitted` with its first, public event,
@@ -133,6 +153,9 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
                 updated_at: now,
                 due_at: intake.due.map(|d| d.naive_utc()),
                 radio_date: intake.radio_date,
+                unit_id: intake.unit_id,
+                requested_fen: intake.requested_fen,
+                menu_item_id: intake.menu_item_id,
             })
             .execute(conn)?;
         let id: i64 = matters::table
@@ -244,6 +267,16 @@ pub struct MatterUpdate {
     pub sign_due_at: Option<Option<NaiveDateTime>>,
     pub extension_days: Option<Option<i32>>,
     pub extension_reason: Option<Option<String>>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub dispatched_at: Option<NaiveDateTime>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub rating: Option<Option<String>>,
+    pub rating_comment: Option<Option<String>>,
+    pub claimed_by: Option<Option<i64>>,
+    pub approved_fen: Option<Option<i64>>,
+    pub spent_fen: Option<Option<i64>>,
 }
 
 /// The event a step writes.
@@ -258,6 +291,34 @@ pub struct Step<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// What a step writes besides the matter and its event, in the same
+/// transaction.
+#[derive(Debug, Default)]
+pub enum Extra {
+    #[default]
+    Nothing,
+    /// Set aside money from the fund for an approved micro-matter.
+    Reserve { amount: i64 },
+    /// Record a micro-matter's spending; the unspent rest goes back.
+    Settle { spent: i64, released: i64 },
+    /// Record a delivered volunteer service.
+    Service {
+        user_id: i64,
+        community_id: i64,
+        served_on: NaiveDate,
+        minutes: i32,
+        outcome: String,
+    },
+    /// Add (no id) or update a milestone.
+    Milestone {
+        id: Option<i64>,
+        title: String,
+        planned_on: NaiveDate,
+        done_on: Option<NaiveDate>,
+        progress: i32,
+    },
+}
+
 /// How a step went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Applied {
@@ -265,10 +326,26 @@ pub enum Applied {
     Done(i32),
     /// The matter is no longer at the expected version: nothing was written.
     Stale,
+    /// A rule checked inside the transaction said no (message key): nothing was written.
+    Refused(&'static str),
+}
+
+/// A step's transaction ends early with this.
+enum Abort {
+    Db(diesel::result::Error),
+    Stale,
+    Refused(&'static str),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Abort::Db(e)
+    }
 }
 
 /// Writes one step of a matter's life: the changed columns, the next
-/// version and the event, in one transaction, only if the matter is still
+/// version, whatever the step adds (fund entries, a service record, a
+/// milestone) and the event, in one transaction, only if the matter is still
 /// at `expected_version`. The versioned UPDATE comes first, so on SQLite the
 /// transaction takes the write lock before it reads anything.
 pub fn apply(
@@ -277,8 +354,9 @@ pub fn apply(
     expected_version: i32,
     update: &MatterUpdate,
     step: &Step<'_>,
+    extra: &Extra,
 ) -> QueryResult<Applied> {
-    conn.transaction(|conn| {
+    let outcome = conn.transaction::<i32, Abort, _>(|conn| {
         let now = step.at.naive_utc();
         let changed = diesel::update(
             matters::table
@@ -292,8 +370,9 @@ pub fn apply(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(Applied::Stale);
+            return Err(Abort::Stale);
         }
+        write_extra(conn, matter_id, step, extra)?;
         let version = expected_version + 1;
         diesel::insert_into(events::table)
             .values(NewEvent {
@@ -309,6 +388,235 @@ pub fn apply(
                 matter_version: version,
             })
             .execute(conn)?;
-        Ok(Applied::Done(version))
-    })
+        Ok(version)
+    });
+    match outcome {
+        Ok(version) => Ok(Applied::Done(version)),
+        Err(Abort::Stale) => Ok(Applied::Stale),
+        Err(Abort::Refused(key)) => Ok(Applied::Refused(key)),
+        Err(Abort::Db(e)) => Err(e),
+    }
+}
+
+fn write_extra(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    step: &Step<'_>,
+    extra: &Extra,
+) -> Result<(), Abort> {
+    use super::fund;
+    use super::schema::{milestones, service_records};
+    use crate::domain::money::Entry;
+    match extra {
+        Extra::Nothing => {}
+        Extra::Reserve { amount } => {
+            fund::lock(conn)?;
+            if !fund::position(conn)?.can_reserve(*amount) {
+                return Err(Abort::Refused("staff.error.fund_short"));
+            }
+            fund::add(
+                conn,
+                Entry::Reservation,
+                *amount,
+                Some(matter_id),
+                step.actor,
+                step.note,
+                step.at,
+            )?;
+        }
+        Extra::Settle { spent, released } => {
+            fund::lock(conn)?;
+            if *spent > 0 {
+                fund::add(
+                    conn,
+                    Entry::Spend,
+                    *spent,
+                    Some(matter_id),
+                    step.actor,
+                    step.note,
+                    step.at,
+                )?;
+            }
+            if *released > 0 {
+                fund::add(
+                    conn,
+                    Entry::Release,
+                    *released,
+                    Some(matter_id),
+                    step.actor,
+                    "",
+                    step.at,
+                )?;
+            }
+        }
+        Extra::Service {
+            user_id,
+            community_id,
+            served_on,
+            minutes,
+            outcome,
+        } => {
+            diesel::insert_into(service_records::table)
+                .values((
+                    service_records::user_id.eq(user_id),
+                    service_records::matter_id.eq(Some(matter_id)),
+                    service_records::community_id.eq(community_id),
+                    service_records::served_on.eq(served_on),
+                    service_records::minutes.eq(minutes),
+                    service_records::outcome.eq(outcome),
+                    service_records::created_at.eq(step.at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Extra::Milestone {
+            id: Some(id),
+            title,
+            planned_on,
+            done_on,
+            progress,
+        } => {
+            let n = diesel::update(
+                milestones::table
+                    .filter(milestones::id.eq(id))
+                    .filter(milestones::matter_id.eq(matter_id)),
+            )
+            .set((
+                milestones::title.eq(title),
+                milestones::planned_on.eq(planned_on),
+                milestones::done_on.eq(done_on),
+                milestones::progress.eq(progress),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(Abort::Refused("staff.error.milestone"));
+            }
+        }
+        Extra::Milestone {
+            id: None,
+            title,
+            planned_on,
+            done_on,
+            progress,
+        } => {
+            diesel::insert_into(milestones::table)
+                .values((
+                    milestones::matter_id.eq(matter_id),
+                    milestones::title.eq(title),
+                    milestones::planned_on.eq(planned_on),
+                    milestones::done_on.eq(done_on),
+                    milestones::progress.eq(progress),
+                    milestones::created_at.eq(step.at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = super::schema::milestones)]
+pub struct Milestone {
+    pub id: i64,
+    pub matter_id: i64,
+    pub title: String,
+    pub planned_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub progress: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn milestones_of(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<Milestone>> {
+    use super::schema::milestones;
+    milestones::table
+        .filter(milestones::matter_id.eq(matter_id))
+        .order((milestones::planned_on, milestones::id))
+        .select(Milestone::as_select())
+        .load(conn)
+}
+
+/// Closes online matters resolved more than `days` ago that nobody rated,
+/// counted as unrated: the `Timeout` step, taken by the system. Each matter
+/// is its own versioned step, so several instances sweeping at once close
+/// each matter once. Returns how many were closed.
+pub fn close_unrated(
+    conn: &mut AnyConnection,
+    days: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::domain::lifecycle::next_state;
+    use crate::domain::roles::{Actor, may_take};
+    use crate::domain::{Channel, Transition};
+    if !may_take(Actor::System, Transition::Timeout) {
+        return Ok(0);
+    }
+    let cutoff = (now - chrono::Duration::days(days)).naive_utc();
+    let due: Vec<(i64, i32)> = matters::table
+        .filter(matters::state.eq(State::Resolved.code()))
+        .filter(matters::channel.eq(Channel::Online.code()))
+        .filter(matters::resolved_at.lt(cutoff))
+        .select((matters::id, matters::version))
+        .limit(500)
+        .load(conn)?;
+    let mut closed = 0;
+    for (id, version) in due {
+        let Ok(to) = next_state(Channel::Online, State::Resolved, Transition::Timeout) else {
+            continue;
+        };
+        let update = MatterUpdate {
+            state: Some(to.code().to_owned()),
+            closed_at: Some(now.naive_utc()),
+            ..MatterUpdate::default()
+        };
+        let step = Step {
+            actor_id: None,
+            actor: "system",
+            kind: Transition::Timeout.code(),
+            from_state: Some(State::Resolved),
+            to_state: Some(to),
+            note: "",
+            public: true,
+            at: now,
+        };
+        if let Applied::Done(_) = apply(conn, id, version, &update, &step, &Extra::Nothing)? {
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// The tracking codes of some matters, by id.
+pub fn codes_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    matters::table
+        .filter(matters::id.eq_any(ids))
+        .select((matters::id, matters::code))
+        .load(conn)
+}
+
+/// Leader projects and department matters (not rejected or merged), each
+/// with its milestones, newest first.
+pub fn projects(conn: &mut AnyConnection) -> QueryResult<Vec<(Matter, Vec<Milestone>)>> {
+    use super::schema::milestones;
+    let list: Vec<Matter> = matters::table
+        .filter(matters::channel.eq_any(["leader", "department"]))
+        .filter(matters::state.ne_all(["rejected", "merged"]))
+        .order(matters::created_at.desc())
+        .limit(1000)
+        .select(Matter::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = list.iter().map(|m| m.id).collect();
+    let all: Vec<Milestone> = milestones::table
+        .filter(milestones::matter_id.eq_any(&ids))
+        .select(Milestone::as_select())
+        .load(conn)?;
+    Ok(list
+        .into_iter()
+        .map(|m| {
+            let own = all
+                .iter()
+                .filter(|ms| ms.matter_id == m.id)
+                .cloned()
+                .collect();
+            (m, own)
+        })
+        .collect())
 }

@@ -6,11 +6,14 @@
 //! where the SQL really differs.
 
 pub mod catalog;
+pub mod fund;
 pub mod inbox;
 pub mod matters;
+pub mod measures;
 pub mod schema;
 pub mod settings;
 pub mod users;
+pub mod volunteers;
 
 use std::fmt;
 use std::time::Duration;

@@ -57,6 +57,18 @@ diesel::table! {
         radio_date -> Nullable<Date>,
         extension_days -> Nullable<Integer>,
         extension_reason -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        dispatched_at -> Nullable<Timestamp>,
+        signed_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        rating -> Nullable<Text>,
+        rating_comment -> Nullable<Text>,
+        claimed_by -> Nullable<BigInt>,
+        requested_fen -> Nullable<BigInt>,
+        approved_fen -> Nullable<BigInt>,
+        spent_fen -> Nullable<BigInt>,
+        menu_item_id -> Nullable<BigInt>,
     }
 }
 
@@ -98,7 +110,93 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    milestones (id) {
+        id -> BigInt,
+        matter_id -> BigInt,
+        title -> Text,
+        planned_on -> Date,
+        done_on -> Nullable<Date>,
+        progress -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fund_lock (id) {
+        id -> Integer,
+        turns -> BigInt,
+    }
+}
+
+diesel::table! {
+    fund_ledger (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        amount_fen -> BigInt,
+        matter_id -> Nullable<BigInt>,
+        actor -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    volunteer_teams (id) {
+        id -> BigInt,
+        name -> Text,
+        specialty -> Text,
+        unit_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    menu_items (id) {
+        id -> BigInt,
+        team_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    volunteer_profiles (user_id) {
+        user_id -> BigInt,
+        team_id -> Nullable<BigInt>,
+        home_unit_id -> Nullable<BigInt>,
+        community_id -> Nullable<BigInt>,
+        reported_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    volunteer_claims (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        community_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_records (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        matter_id -> Nullable<BigInt>,
+        community_id -> BigInt,
+        served_on -> Date,
+        minutes -> Integer,
+        outcome -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(matters -> categories (category_id));
+diesel::joinable!(menu_items -> volunteer_teams (team_id));
 diesel::joinable!(events -> matters (matter_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -108,5 +206,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     matters,
     events,
     users,
-    login_failures
+    login_failures,
+    milestones,
+    fund_lock,
+    fund_ledger,
+    volunteer_teams,
+    menu_items,
+    volunteer_profiles,
+    volunteer_claims,
+    service_records
 );

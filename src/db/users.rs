@@ -129,3 +129,10 @@ pub fn clear_failures(conn: &mut AnyConnection, subject: &str) -> QueryResult<()
         .execute(conn)
         .map(drop)
 }
+
+/// Every account's id and display name.
+pub fn names(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
+    users::table
+        .select((users::id, users::display_name))
+        .load(conn)
+}

@@ -21,6 +21,10 @@ pub enum Action {
     DecideExtension,
     /// Move the matter to another channel.
     Reroute,
+    /// 批示: a leader's instruction on a project they claimed.
+    Instruct,
+    /// Add or update a milestone of a leader or department matter.
+    Milestone,
 }
 
 impl Action {
@@ -33,6 +37,8 @@ impl Action {
             Action::AskExtension,
             Action::DecideExtension,
             Action::Reroute,
+            Action::Instruct,
+            Action::Milestone,
         ]);
         all
     }
@@ -46,6 +52,8 @@ impl Action {
             Action::AskExtension => "ask_extension",
             Action::DecideExtension => "decide_extension",
             Action::Reroute => "reroute",
+            Action::Instruct => "instruct",
+            Action::Milestone => "milestone",
         }
     }
 
@@ -63,18 +71,63 @@ pub enum Page {
     Overdue,
     /// Recording a request taken by phone, radio or at the counter.
     Intake,
+    /// Measures and charts.
+    Dashboard,
+    /// Planning a key project for a leader to claim.
+    PlanProject,
+    /// Planning a department or town matter.
+    PlanDepartment,
+    /// Raising a community micro-matter.
+    RaiseMicro,
+    /// The rolling fund and its ledger.
+    Fund,
+    /// Putting money into the fund.
+    FundAdmin,
+    /// Volunteer teams, the service menu, volunteers and their records.
+    Volunteers,
+    /// Creating teams and menu items.
+    VolunteerAdmin,
+    /// A community asking for a menu item.
+    ServiceRequest,
+    /// A volunteer's own page: report, claims, services.
+    VolunteerSelf,
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::Matters, Page::Overdue, Page::Intake];
+    pub const ALL: [Page; 13] = [
+        Page::Matters,
+        Page::Overdue,
+        Page::Intake,
+        Page::Dashboard,
+        Page::PlanProject,
+        Page::PlanDepartment,
+        Page::RaiseMicro,
+        Page::Fund,
+        Page::FundAdmin,
+        Page::Volunteers,
+        Page::VolunteerAdmin,
+        Page::ServiceRequest,
+        Page::VolunteerSelf,
+    ];
 }
 
 /// Whether `role` may open `page`.
 pub fn may_view(role: Role, page: Page) -> bool {
+    use Role::*;
     match page {
-        Page::Matters => role != Role::Volunteer,
-        Page::Overdue => matches!(role, Role::Admin | Role::Dispatcher | Role::UnitStaff),
-        Page::Intake => matches!(role, Role::Admin | Role::Dispatcher),
+        // Volunteers work on their own page; their service requests are
+        // reached from there.
+        Page::Matters => true,
+        Page::Overdue => matches!(role, Admin | Dispatcher | UnitStaff),
+        Page::Intake | Page::PlanProject | Page::VolunteerAdmin => {
+            matches!(role, Admin | Dispatcher)
+        }
+        Page::Dashboard | Page::Fund | Page::Volunteers => role != Volunteer,
+        Page::PlanDepartment | Page::RaiseMicro | Page::ServiceRequest => {
+            matches!(role, Admin | Dispatcher | UnitStaff)
+        }
+        Page::FundAdmin => role == Admin,
+        Page::VolunteerSelf => role == Volunteer,
     }
 }
 
@@ -85,6 +138,16 @@ pub struct MatterFacts {
     pub state: State,
     /// A unit has asked for an extension that nobody has decided yet.
     pub extension_pending: bool,
+    /// Who has claimed it (leader projects, volunteer services).
+    pub claim: Claim,
+}
+
+/// Whether a matter is claimed, as seen by the person asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    Nobody,
+    Me,
+    Someone,
 }
 
 /// Whether `role` may take `action` on a matter with these facts. The
@@ -94,21 +157,52 @@ pub fn may(role: Role, action: Action, m: MatterFacts) -> bool {
     use Role::*;
     use State::*;
     let working = matches!(m.state, Assigned | InProgress);
+    let live = !matches!(m.state, Closed | Rejected | Merged);
+    let volunteer_work = m.channel == Channel::Volunteer;
     match action {
         Action::Take(t) => {
-            may_take(Actor::Staff(role), t) && next_state(m.channel, m.state, t).is_ok()
+            let allowed =
+                may_take(Actor::Staff(role), t) && next_state(m.channel, m.state, t).is_ok();
+            // One leader per project, one volunteer per service: a claim is
+            // only taken from nobody, and a volunteer works only on what
+            // they claimed. Units do not handle volunteer services.
+            let claim_rule = match (role, t) {
+                (Leader, Transition::Claim) => {
+                    m.channel == Channel::Leader && m.claim != Claim::Someone
+                }
+                (Volunteer, Transition::Claim) => volunteer_work && m.claim == Claim::Nobody,
+                (Volunteer, _) => volunteer_work && m.claim == Claim::Me,
+                (UnitStaff, _) => !volunteer_work,
+                _ => true,
+            };
+            allowed && claim_rule
         }
         Action::Note => {
-            matches!(role, Admin | Dispatcher | UnitStaff | Leader)
+            (matches!(role, Admin | Dispatcher | UnitStaff | Leader)
+                || (role == Volunteer && m.claim == Claim::Me))
                 && !matches!(m.state, Rejected | Merged)
         }
         Action::Urge => matches!(role, Admin | Dispatcher) && working,
-        Action::AskExtension => role == UnitStaff && working && !m.extension_pending,
+        Action::AskExtension => {
+            role == UnitStaff && working && !m.extension_pending && !volunteer_work
+        }
         Action::DecideExtension => {
             matches!(role, Admin | Dispatcher) && working && m.extension_pending
         }
         Action::Reroute => {
             matches!(role, Admin | Dispatcher) && matches!(m.state, Submitted | Accepted)
+        }
+        Action::Instruct => {
+            role == Leader && m.channel == Channel::Leader && m.claim == Claim::Me && live
+        }
+        Action::Milestone => {
+            m.channel.needs_acceptance()
+                && live
+                && match role {
+                    Admin | Dispatcher | UnitStaff => true,
+                    Leader => m.claim == Claim::Me,
+                    Volunteer => false,
+                }
         }
     }
 }
@@ -139,7 +233,8 @@ impl Scope {
             Role::Admin | Role::Dispatcher => Scope::All,
             Role::UnitStaff if !unit_tree.is_empty() => Scope::Units(unit_tree),
             Role::Leader => Scope::Channel(Channel::Leader),
-            Role::UnitStaff | Role::Volunteer => Scope::Nothing,
+            Role::Volunteer => Scope::Channel(Channel::Volunteer),
+            Role::UnitStaff => Scope::Nothing,
         }
     }
 
@@ -164,6 +259,7 @@ mod tests {
     /// which state, for an online matter without a pending extension.
     fn expected(role: Role, action: Action, state: State, pending: bool) -> bool {
         use State::*;
+        // Online matters: no claims, milestones or instructions, no volunteers.
         let dispatcher = matches!(role, Admin | Dispatcher);
         let unit = role == UnitStaff;
         let working = matches!(state, Assigned | InProgress);
@@ -190,6 +286,7 @@ mod tests {
             Action::AskExtension => unit && working && !pending,
             Action::DecideExtension => dispatcher && working && pending,
             Action::Reroute => dispatcher && matches!(state, Submitted | Accepted),
+            Action::Instruct | Action::Milestone => false,
         }
     }
 
@@ -205,6 +302,7 @@ mod tests {
                             channel: Channel::Online,
                             state,
                             extension_pending: pending,
+                            claim: Claim::Nobody,
                         };
                         let got = may(role, action, facts);
                         assert_eq!(
@@ -218,17 +316,23 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 20 * 8 * 2);
+        assert_eq!(checked, 5 * 22 * 8 * 2);
         assert!(allowed > 50, "{allowed}");
+    }
+
+    fn facts(channel: Channel, state: State, claim: Claim) -> MatterFacts {
+        MatterFacts {
+            channel,
+            state,
+            extension_pending: false,
+            claim,
+        }
     }
 
     #[test]
     fn channel_rules_reach_the_matrix() {
-        let resolved = |channel| MatterFacts {
-            channel,
-            state: State::Resolved,
-            extension_pending: false,
-        };
+        use Claim::*;
+        let resolved = |channel| facts(channel, State::Resolved, Nobody);
         assert!(may(
             Dispatcher,
             Action::Take(T::Verify),
@@ -244,23 +348,124 @@ mod tests {
             Action::Take(T::Close),
             resolved(Channel::Micro)
         ));
-        let accepted = MatterFacts {
-            channel: Channel::Leader,
-            state: State::Accepted,
-            extension_pending: false,
-        };
-        assert!(may(Leader, Action::Take(T::Claim), accepted));
-        assert!(!may(Dispatcher, Action::Take(T::Dispatch), accepted));
+        let project = |claim| facts(Channel::Leader, State::Accepted, claim);
+        assert!(may(Leader, Action::Take(T::Claim), project(Nobody)));
+        assert!(
+            !may(Leader, Action::Take(T::Claim), project(Someone)),
+            "one leader per project"
+        );
+        assert!(!may(Dispatcher, Action::Take(T::Dispatch), project(Nobody)));
+        let working = |claim| facts(Channel::Leader, State::InProgress, claim);
+        assert!(may(Leader, Action::Instruct, working(Me)));
+        assert!(!may(Leader, Action::Instruct, working(Someone)));
+        assert!(may(Leader, Action::Milestone, working(Me)));
+        assert!(may(UnitStaff, Action::Milestone, working(Nobody)));
+        assert!(!may(
+            Dispatcher,
+            Action::Milestone,
+            facts(Channel::Online, State::InProgress, Nobody)
+        ));
+        assert!(!may(
+            UnitStaff,
+            Action::Milestone,
+            facts(Channel::Leader, State::Closed, Nobody)
+        ));
+
+        let service = |state, claim| facts(Channel::Volunteer, state, claim);
+        assert!(may(
+            Volunteer,
+            Action::Take(T::Claim),
+            service(State::Accepted, Nobody)
+        ));
+        assert!(!may(
+            Volunteer,
+            Action::Take(T::Claim),
+            service(State::Accepted, Someone)
+        ));
+        assert!(may(
+            Volunteer,
+            Action::Take(T::SignFor),
+            service(State::Assigned, Me)
+        ));
+        assert!(!may(
+            Volunteer,
+            Action::Take(T::SignFor),
+            service(State::Assigned, Someone)
+        ));
+        assert!(may(
+            Volunteer,
+            Action::Take(T::Resolve),
+            service(State::InProgress, Me)
+        ));
+        assert!(!may(
+            UnitStaff,
+            Action::Take(T::Resolve),
+            service(State::InProgress, Nobody)
+        ));
+        assert!(!may(
+            Volunteer,
+            Action::Take(T::Resolve),
+            facts(Channel::Online, State::InProgress, Me)
+        ));
+        assert!(!may(
+            Leader,
+            Action::Take(T::Claim),
+            service(State::Accepted, Nobody)
+        ));
     }
 
     #[test]
     fn pages_by_role() {
+        use Page::*;
         let table: &[(Role, &[Page])] = &[
-            (Admin, &[Page::Matters, Page::Overdue, Page::Intake]),
-            (Dispatcher, &[Page::Matters, Page::Overdue, Page::Intake]),
-            (Leader, &[Page::Matters]),
-            (UnitStaff, &[Page::Matters, Page::Overdue]),
-            (Volunteer, &[]),
+            (
+                Admin,
+                &[
+                    Matters,
+                    Overdue,
+                    Intake,
+                    Dashboard,
+                    PlanProject,
+                    PlanDepartment,
+                    RaiseMicro,
+                    Fund,
+                    FundAdmin,
+                    Volunteers,
+                    VolunteerAdmin,
+                    ServiceRequest,
+                ],
+            ),
+            (
+                Dispatcher,
+                &[
+                    Matters,
+                    Overdue,
+                    Intake,
+                    Dashboard,
+                    PlanProject,
+                    PlanDepartment,
+                    RaiseMicro,
+                    Fund,
+                    Volunteers,
+                    VolunteerAdmin,
+                    ServiceRequest,
+                ],
+            ),
+            (Leader, &[Matters, Dashboard, Fund, Volunteers]),
+            (
+                UnitStaff,
+                &[
+                    Matters,
+                    Overdue,
+                    Dashboard,
+                    PlanDepartment,
+                    RaiseMicro,
+                    Fund,
+                    Volunteers,
+                    ServiceRequest,
+                ],
+            ),
+            (Volunteer, &[Matters, VolunteerSelf]),
         ];
         for (role, pages) in table {
             for page in Page::ALL {
@@ -284,6 +489,7 @@ mod tests {
         assert!(Scope::of(Leader, vec![]).covers(Channel::Leader, None));
         assert!(!Scope::of(Leader, vec![]).covers(Channel::Online, Some(3)));
         assert!(!Scope::of(Volunteer, vec![1]).covers(Channel::Online, Some(1)));
+        assert!(Scope::of(Volunteer, vec![]).covers(Channel::Volunteer, Some(1)));
         assert!(sees_citizen(UnitStaff) && !sees_citizen(Leader) && !sees_citizen(Volunteer));
     }
 

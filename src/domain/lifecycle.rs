@@ -160,8 +160,9 @@ impl Transition {
     /// Whether this transition exists for matters of this channel at all.
     pub fn applies_to(self, channel: Channel) -> bool {
         match self {
-            Transition::Claim => channel == Channel::Leader,
-            Transition::Dispatch => channel != Channel::Leader,
+            // Leaders claim key projects; volunteers take up service requests.
+            Transition::Claim => matches!(channel, Channel::Leader | Channel::Volunteer),
+            Transition::Dispatch => !matches!(channel, Channel::Leader | Channel::Volunteer),
             Transition::Verify | Transition::SendBack => channel.needs_acceptance(),
             Transition::Close => !channel.needs_acceptance(),
             Transition::RateSatisfied | Transition::RateUnsatisfied | Transition::Timeout => {
@@ -299,7 +300,8 @@ mod tests {
     /// above: (transition, from, to, channels where it exists).
     fn expected() -> Vec<(Transition, State, State, &'static [Channel])> {
         const ALL: &[Channel] = &Channel::ALL;
-        const NOT_LEADER: &[Channel] = &[C::Department, C::Micro, C::Volunteer, C::Online];
+        const DISPATCHED: &[Channel] = &[C::Department, C::Micro, C::Online];
+        const CLAIMED: &[Channel] = &[C::Leader, C::Volunteer];
         const ACCEPTED_BY_ACCEPTOR: &[Channel] = &[C::Leader, C::Department];
         const CLOSED_PLAINLY: &[Channel] = &[C::Micro, C::Volunteer, C::Online];
         vec![
@@ -307,8 +309,8 @@ mod tests {
             (T::Reject, S::Submitted, S::Rejected, ALL),
             (T::Merge, S::Submitted, S::Merged, ALL),
             (T::Merge, S::Accepted, S::Merged, ALL),
-            (T::Dispatch, S::Accepted, S::Assigned, NOT_LEADER),
-            (T::Claim, S::Accepted, S::Assigned, &[C::Leader]),
+            (T::Dispatch, S::Accepted, S::Assigned, DISPATCHED),
+            (T::Claim, S::Accepted, S::Assigned, CLAIMED),
             (T::SignFor, S::Assigned, S::InProgress, ALL),
             (T::Return, S::Assigned, S::Accepted, ALL),
             (T::Return, S::InProgress, S::Accepted, ALL),

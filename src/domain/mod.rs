@@ -9,6 +9,7 @@ pub mod access;
 pub mod category;
 pub mod channel;
 pub mod lifecycle;
+pub mod money;
 pub mod request;
 pub mod roles;
 pub mod tracking;

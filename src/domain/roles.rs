@@ -91,7 +91,9 @@ pub fn may_take(actor: Actor, transition: Transition) -> bool {
             ),
             Role::Leader => transition == T::Claim,
             Role::UnitStaff => matches!(transition, T::SignFor | T::Return | T::Resolve),
-            Role::Volunteer => false,
+            // Volunteers take up and deliver services (volunteer channel only,
+            // which `access::may` checks).
+            Role::Volunteer => matches!(transition, T::Claim | T::SignFor | T::Resolve),
         },
     }
 }
@@ -137,7 +139,10 @@ mod tests {
                 Actor::Staff(Role::UnitStaff),
                 &[T::SignFor, T::Return, T::Resolve],
             ),
-            (Actor::Staff(Role::Volunteer), &[]),
+            (
+                Actor::Staff(Role::Volunteer),
+                &[T::Claim, T::SignFor, T::Resolve],
+            ),
         ];
         for (actor, allowed) in table {
             for t in Transition::ALL {

@@ -69,6 +69,29 @@ fn field_name(field: Field) -> &'static str {
 pub struct HomePage {
     pub l: Lang,
     pub figures: PublicFigures,
+    pub channels: Vec<staff::ChannelFigures>,
+    pub response: String,
+    pub resolution: String,
+    pub satisfaction: String,
+}
+
+/// One project on the public list.
+pub struct ProjectRow {
+    pub code: String,
+    pub title: String,
+    pub state: String,
+    pub state_label: String,
+    pub unit: String,
+    pub leader: String,
+    pub progress: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/projects.html")]
+pub struct ProjectsPage {
+    pub l: Lang,
+    pub leader: Vec<ProjectRow>,
+    pub department: Vec<ProjectRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -104,6 +127,15 @@ pub struct TrackPage {
     pub expected: Option<String>,
     pub received: String,
     pub events: Vec<EventView>,
+    /// The rating form's CSRF token and the matter's version, when the
+    /// citizen may rate now.
+    pub rate: Option<(String, i32)>,
+    /// The rating given, in words.
+    pub rating: Option<String>,
+    /// The last rating could not be taken (it changed meanwhile, or was empty).
+    pub rate_error: bool,
+    /// A rating was just taken.
+    pub rated: bool,
 }
 
 #[derive(Template, WebTemplate)]

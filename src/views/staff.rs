@@ -17,6 +17,12 @@ pub struct StaffNav {
     pub inbox: bool,
     pub overdue: bool,
     pub intake: bool,
+    pub dashboard: bool,
+    pub fund: bool,
+    pub volunteers: bool,
+    pub me: bool,
+    /// Planning forms this role may open: path and label.
+    pub plans: Vec<(&'static str, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -115,6 +121,9 @@ pub struct ActionView {
     pub primary: bool,
     pub days: bool,
     pub decision: bool,
+    pub amount: bool,
+    pub service: bool,
+    pub milestone: bool,
     /// Why the last try of this form was refused.
     pub error: Option<String>,
 }
@@ -155,8 +164,29 @@ pub struct MatterPage {
     pub units: Vec<Choice>,
     pub channels: Vec<Choice>,
     pub categories: Vec<Choice>,
+    pub milestones: Vec<MilestoneView>,
+    /// Percent, for leader and department matters.
+    pub progress: i32,
+    pub claimant: Option<String>,
+    pub menu_item: Option<String>,
+    pub requested: Option<String>,
+    pub approved: Option<String>,
+    pub spent: Option<String>,
+    pub fund_available: Option<String>,
+    pub rating: Option<String>,
+    pub rating_comment: String,
+    /// Today in China, the default date of a service.
+    pub today: String,
     /// What was just done, to confirm it.
     pub done: Option<String>,
+}
+
+pub struct MilestoneView {
+    pub id: i64,
+    pub title: String,
+    pub planned_on: String,
+    pub done_on: String,
+    pub progress: i32,
 }
 
 #[derive(Template, WebTemplate)]
@@ -182,4 +212,218 @@ pub struct IntakePage {
     pub radio_date: String,
     pub source_error: Option<String>,
     pub radio_error: Option<String>,
+}
+
+impl MatterPage {
+    /// Whether the matter has channel-specific facts to show.
+    pub fn channel_panel(&self) -> bool {
+        self.claimant.is_some()
+            || self.menu_item.is_some()
+            || self.requested.is_some()
+            || self.approved.is_some()
+            || self.rating.is_some()
+            || self.has_milestones()
+    }
+
+    /// Leader and department matters track progress by milestones.
+    pub fn has_milestones(&self) -> bool {
+        !self.milestones.is_empty() || self.actions.iter().any(|a| a.milestone)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/plan.html")]
+pub struct PlanPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub csrf: String,
+    pub action: &'static str,
+    pub title: String,
+    pub intro: String,
+    pub unit_label: String,
+    pub categories: Vec<Choice>,
+    pub units: Vec<Choice>,
+    pub menu: Vec<Choice>,
+    /// Micro-matters ask for an amount.
+    pub amount: bool,
+    /// Service requests name a menu item.
+    pub service: bool,
+    pub form_title: String,
+    pub description: String,
+    pub address: String,
+    pub amount_value: String,
+    /// Problems by field name, in words.
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl PlanPage {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+pub struct LedgerRow {
+    pub at: String,
+    pub kind: String,
+    pub amount: String,
+    /// The micro-matter it belongs to: id and code.
+    pub matter: Option<(i64, String)>,
+    pub actor: String,
+    pub note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/fund.html")]
+pub struct FundPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub csrf: String,
+    pub allocated: String,
+    pub outstanding: String,
+    pub spent: String,
+    pub available: String,
+    pub rows: Vec<LedgerRow>,
+    pub page: i64,
+    pub pages: i64,
+    pub can_allocate: bool,
+    pub error: Option<String>,
+}
+
+pub struct TeamRow {
+    pub name: String,
+    pub specialty: String,
+    pub unit: String,
+    pub items: Vec<String>,
+    pub members: usize,
+    pub hours: String,
+}
+
+pub struct VolunteerRow {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub team: String,
+    pub home_unit: String,
+    pub community: String,
+    pub services: usize,
+    pub hours: String,
+}
+
+pub struct ServiceRow {
+    pub served_on: String,
+    pub community: String,
+    pub hours: String,
+    pub outcome: String,
+    pub matter_id: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/volunteers.html")]
+pub struct VolunteersPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub csrf: String,
+    pub team_count: usize,
+    pub item_count: usize,
+    pub volunteer_count: usize,
+    pub total_hours: String,
+    pub teams: Vec<TeamRow>,
+    pub volunteers: Vec<VolunteerRow>,
+    pub admin: bool,
+    pub team_choices: Vec<Choice>,
+    pub unit_choices: Vec<Choice>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/volunteer.html")]
+pub struct VolunteerPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub name: String,
+    pub team: String,
+    pub home_unit: String,
+    pub community: String,
+    pub reported: String,
+    /// Kind, name, community.
+    pub claims: Vec<(String, String, String)>,
+    pub hours: String,
+    pub services: Vec<ServiceRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/me.html")]
+pub struct MePage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub csrf: String,
+    pub id: i64,
+    pub error: Option<String>,
+    pub reported: Option<String>,
+    pub teams: Vec<Choice>,
+    pub home_units: Vec<Choice>,
+    pub communities: Vec<Choice>,
+    pub claims: Vec<(String, String, String)>,
+    /// Open requests for this volunteer's team: id, code, title, community, state.
+    pub requests: Vec<(i64, String, String, String, String)>,
+    pub hours: String,
+    pub services: Vec<ServiceRow>,
+    pub today: String,
+}
+
+/// One channel's headline figures.
+pub struct ChannelFigures {
+    pub code: &'static str,
+    pub name: String,
+    pub headline: String,
+    /// Label and value.
+    pub figures: Vec<(String, String)>,
+}
+
+/// The three rates of one group, with the counts behind them.
+pub struct RateRow {
+    pub label: String,
+    pub total: i64,
+    pub response: String,
+    pub response_parts: String,
+    pub resolution: String,
+    pub resolution_parts: String,
+    pub satisfaction: String,
+    pub satisfaction_parts: String,
+    pub overdue: i64,
+}
+
+/// One month of the trend chart (coordinates in SVG units).
+pub struct Bar {
+    pub x: i64,
+    pub received_h: i64,
+    pub closed_h: i64,
+    pub received: i64,
+    pub closed: i64,
+    pub label: String,
+}
+
+pub struct Trend {
+    pub bars: Vec<Bar>,
+    pub max: i64,
+    pub width: i64,
+    pub height: i64,
+    pub caption: String,
+    pub received_label: String,
+    pub closed_label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/dashboard.html")]
+pub struct DashboardPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub channels: Vec<ChannelFigures>,
+    pub overall: RateRow,
+    pub per_channel: Vec<RateRow>,
+    pub per_unit: Vec<RateRow>,
+    pub trend: Trend,
+    pub open: i64,
 }

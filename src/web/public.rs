@@ -5,17 +5,24 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 
+use crate::db::matters::{Applied, Extra, MatterUpdate, Step};
 use crate::db::{self, catalog, matters};
+use crate::domain::lifecycle::next_state;
 use crate::domain::request::{self, RequestInput};
-use crate::domain::{Source, State, tracking};
+use crate::domain::roles::{Actor, may_take};
+use crate::domain::{Channel, Source, State, Transition, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
-use crate::views::{EventView, FormErrors, HomePage, LookupPage, SubmitPage, TrackPage};
+use crate::views::{
+    EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage, TrackPage,
+};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{Catalog, Origin, load_catalog, store};
+use crate::web::staff::dashboard;
 use crate::web::{csrf, db, page, see_other};
 
 pub async fn home(
@@ -23,8 +30,62 @@ pub async fn home(
     state: web::Data<AppState>,
     l: Lang,
 ) -> Result<HttpResponse, AppError> {
-    let figures = db(&state, l, |c| Ok(matters::public_figures(c)?)).await?;
-    Ok(page(&req, HomePage { l, figures }))
+    let (figures, m) = db(&state, l, |c| {
+        Ok((matters::public_figures(c)?, dashboard::measure(c)?))
+    })
+    .await?;
+    let body = HomePage {
+        l,
+        figures,
+        channels: dashboard::channel_figures(l, &m),
+        response: dashboard::percent(m.overall.response_rate()),
+        resolution: dashboard::percent(m.overall.resolution_rate()),
+        satisfaction: dashboard::percent(m.overall.satisfaction_rate()),
+    };
+    Ok(page(&req, body))
+}
+
+/// `/projects`: the key projects and department matters, with their
+/// progress, for anyone to follow.
+pub async fn projects(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    let (rows, units, leaders) = db(&state, l, |c| {
+        let rows = matters::projects(c)?;
+        let leaders = crate::db::users::names(c)?;
+        Ok((rows, catalog::all_units(c)?, leaders))
+    })
+    .await?;
+    let list = |channel: Channel| -> Vec<ProjectRow> {
+        rows.iter()
+            .filter(|(m, _)| m.channel == channel.code())
+            .map(|(m, milestones)| ProjectRow {
+                code: m.code.clone(),
+                title: m.title.clone(),
+                state_label: l.t(&format!("state.{}", m.state)),
+                state: m.state.clone(),
+                unit: m
+                    .unit_id
+                    .and_then(|id| units.iter().find(|u| u.id == id))
+                    .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+                    .unwrap_or_default(),
+                leader: m
+                    .claimed_by
+                    .and_then(|id| leaders.iter().find(|(i, _)| *i == id))
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                progress: crate::web::staff::matter::project_progress(&m.state, milestones),
+            })
+            .collect()
+    };
+    let body = ProjectsPage {
+        l,
+        leader: list(Channel::Leader),
+        department: list(Channel::Department),
+    };
+    Ok(page(&req, body))
 }
 
 pub async fn healthz(state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
@@ -188,6 +249,8 @@ pub async fn lookup(
 #[serde(default)]
 pub struct TrackQuery {
     new: Option<String>,
+    rated: Option<String>,
+    rate_error: Option<String>,
 }
 
 pub async fn track(
@@ -244,7 +307,7 @@ pub async fn track(
     let body = TrackPage {
         l,
         receipt: query.new.is_some(),
-        code: code_shown,
+        code: code_shown.clone(),
         state: state_code.code(),
         state_label: l.t(&format!("state.{}", state_code.code())),
         channel: l.t(&format!("channel.{}", matter.channel)),
@@ -262,8 +325,102 @@ pub async fn track(
                 note: e.note.clone(),
             })
             .collect(),
+        // The citizen rates their own online request once it is resolved.
+        rate: (matter.code == code_shown
+            && matter.state == State::Resolved.code()
+            && matter.channel == Channel::Online.code())
+        .then(|| (csrf::token(&req), matter.version)),
+        rating: matter.rating.as_ref().map(|r| l.t(&format!("rating.{r}"))),
+        rate_error: query.rate_error.is_some(),
+        rated: query.rated.is_some(),
     };
     Ok(page(&req, body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RateForm {
+    csrf_token: String,
+    version: String,
+    rating: String,
+    comment: String,
+}
+
+/// The citizen's rating of a resolved online request: satisfied or
+/// basically satisfied closes it; unsatisfied sends it back to be handled again.
+pub async fn rate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    path: web::Path<String>,
+    form: web::Form<RateForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    let code = tracking::normalize(&state.settings.code_prefix, &path)
+        .ok_or(ErrorKind::NotFound.lang(l))?;
+    let transition = match form.rating.as_str() {
+        "satisfied" | "basic" => Transition::RateSatisfied,
+        "unsatisfied" => Transition::RateUnsatisfied,
+        _ => return Ok(see_other(&format!("/track/{code}?rate_error=1"))),
+    };
+    let comment: String = form
+        .comment
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(500)
+        .collect();
+    let rating = form.rating.clone();
+    let version = form.version.trim().parse::<i32>().ok();
+    let lookup = code.clone();
+    let done = db(&state, l, move |c| {
+        let Some(m) = matters::by_code(c, &lookup)? else {
+            return Ok(None);
+        };
+        let Ok(channel) = m.channel.parse::<Channel>() else {
+            return Ok(Some(false));
+        };
+        let Ok(from) = m.state.parse::<State>() else {
+            return Ok(Some(false));
+        };
+        let allowed = may_take(Actor::Citizen, transition) && channel.is_rated_by_citizen();
+        let (Ok(to), true, Some(version)) =
+            (next_state(channel, from, transition), allowed, version)
+        else {
+            return Ok(Some(false));
+        };
+        let now = Utc::now();
+        let update = MatterUpdate {
+            state: Some(to.code().to_owned()),
+            rating: Some(Some(rating.clone())),
+            rating_comment: Some(Some(comment.clone())),
+            closed_at: (to == State::Closed).then_some(now.naive_utc()),
+            ..MatterUpdate::default()
+        };
+        let kind = format!("rate_{rating}");
+        let step = Step {
+            actor_id: None,
+            actor: "citizen",
+            kind: &kind,
+            from_state: Some(from),
+            to_state: Some(to),
+            note: &comment,
+            public: true,
+            at: now,
+        };
+        Ok(Some(matches!(
+            matters::apply(c, m.id, version, &update, &step, &Extra::Nothing)?,
+            Applied::Done(_)
+        )))
+    })
+    .await?;
+    match done {
+        None => Err(ErrorKind::NotFound.lang(l)),
+        Some(true) => Ok(see_other(&format!("/track/{code}?rated=1"))),
+        Some(false) => Ok(see_other(&format!("/track/{code}?rate_error=1"))),
+    }
 }
 
 fn unknown_code(req: &HttpRequest, l: Lang, typed: &str) -> HttpResponse {

@@ -124,6 +124,9 @@ pub async fn store(
                     .recorded_by
                     .as_ref()
                     .map(|(id, name)| (*id, name.as_str())),
+                unit_id: None,
+                requested_fen: None,
+                menu_item_id: None,
             };
             match matters::insert_submitted(c, &intake) {
                 Ok(id) => return Ok((id, code)),

@@ -21,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/track", web::get().to(public::lookup))
         .route("/track/{code}", web::get().to(public::track))
         .route("/track/{code}/qr.svg", web::get().to(public::qr))
+        .route("/track/{code}/rate", web::post().to(public::rate))
+        .route("/projects", web::get().to(public::projects))
         .route("/healthz", web::get().to(public::healthz))
         .route("/static/style.css", web::get().to(public::stylesheet))
         .configure(staff::configure)

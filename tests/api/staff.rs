@@ -10,9 +10,26 @@ fn staff_routes(id: i64) -> Vec<(&'static str, String)> {
         ("GET", "/staff/overdue".into()),
         ("GET", format!("/staff/matters/{id}")),
         ("GET", "/staff/intake".into()),
+        ("GET", "/staff/dashboard".into()),
+        ("GET", "/staff/fund".into()),
+        ("GET", "/staff/volunteers".into()),
+        ("GET", "/staff/volunteers/1".into()),
+        ("GET", "/staff/me".into()),
+        ("GET", "/staff/plan/project".into()),
+        ("GET", "/staff/plan/department".into()),
+        ("GET", "/staff/plan/micro".into()),
+        ("GET", "/staff/plan/service".into()),
         ("POST", format!("/staff/matters/{id}/accept")),
         ("POST", "/staff/intake".into()),
         ("POST", "/staff/logout".into()),
+        ("POST", "/staff/fund/allocate".into()),
+        ("POST", "/staff/volunteers/teams".into()),
+        ("POST", "/staff/volunteers/menu".into()),
+        ("POST", "/staff/me/report".into()),
+        ("POST", "/staff/me/claims".into()),
+        ("POST", "/staff/me/services".into()),
+        ("POST", "/staff/plan/project".into()),
+        ("POST", "/staff/plan/micro".into()),
     ]
 }
 
@@ -69,11 +86,23 @@ async fn anonymous_visitors_are_sent_to_the_login_page() {
 async fn roles_that_may_not_see_a_page_get_403() {
     let app = spawn_app().await;
     let volunteer = app.staff("vol", "volunteer", None).await;
-    assert_eq!(volunteer.get("/staff/matters").await.status(), 403);
-    assert_eq!(volunteer.get("/staff/overdue").await.status(), 403);
-    assert_eq!(volunteer.get("/staff/intake").await.status(), 403);
+    for path in [
+        "/staff/overdue",
+        "/staff/intake",
+        "/staff/dashboard",
+        "/staff/fund",
+        "/staff/volunteers",
+        "/staff/plan/project",
+    ] {
+        assert_eq!(volunteer.get(path).await.status(), 403, "{path}");
+    }
+    assert_eq!(volunteer.get("/staff/me").await.status(), 200);
     let home = volunteer.get("/staff").await;
-    assert_eq!(home.status(), 200, "volunteers still have a home page");
+    assert_eq!(
+        home.headers()["location"],
+        "/staff/me",
+        "volunteers start on their own page"
+    );
     let leader = app.staff("lead", "leader", None).await;
     assert_eq!(leader.get("/staff/matters").await.status(), 200);
     assert_eq!(leader.get("/staff/intake").await.status(), 403);
@@ -81,8 +110,10 @@ async fn roles_that_may_not_see_a_page_get_403() {
     let unit = app.staff("gc", "unit", Some("GC")).await;
     assert_eq!(unit.get("/staff/intake").await.status(), 403);
     assert_eq!(unit.get("/staff/overdue").await.status(), 200);
-    let res = volunteer.get("/staff/matters").await;
+    let res = volunteer.get("/staff/fund").await;
     assert!(res.text().await.expect("body").contains("没有权限"));
+    assert_eq!(leader.get("/staff/me").await.status(), 403);
+    assert_eq!(leader.get("/staff/dashboard").await.status(), 200);
 }
 
 #[tokio::test]

@@ -54,7 +54,8 @@ fn default_states(role: Role) -> &'static str {
     match role {
         Role::Admin | Role::Dispatcher => "submitted",
         Role::UnitStaff => "assigned,in_progress",
-        Role::Leader | Role::Volunteer => "",
+        Role::Leader => "",
+        Role::Volunteer => "accepted,assigned,in_progress",
     }
 }
 

@@ -3,7 +3,7 @@
 //! the same tracking code and status page as on the web.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -98,10 +98,12 @@ pub async fn form(
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: StaffUser,
     l: Lang,
     form: web::Form<IntakeForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
     if !csrf::verify(&req, &form.csrf_token) {
         return Err(ErrorKind::Csrf.lang(l));
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -190,10 +190,12 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    user: StaffUser,
     l: Lang,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
     if !csrf::verify(&req, &form.csrf_token) {
         return Err(ErrorKind::Csrf.lang(l));
     }

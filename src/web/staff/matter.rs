@@ -3,21 +3,23 @@
 //! forms into steps and steps into pages.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{Duration, Utc};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::db::catalog::{self, Category, Unit};
 use crate::db::inbox;
-use crate::db::matters::{self, Applied, Event, Matter, MatterUpdate, Step};
-use crate::domain::access::{Action, MatterFacts, Page, may, sees_citizen};
+use crate::db::matters::{self, Applied, Event, Extra, Matter, MatterUpdate, Milestone, Step};
+use crate::db::{fund, users, volunteers};
+use crate::domain::access::{Action, Claim, MatterFacts, Page, may, sees_citizen};
 use crate::domain::lifecycle::next_state;
+use crate::domain::money::{self, parse_yuan, yuan};
 use crate::domain::request::mask_phone;
 use crate::domain::{Channel, Deadlines, State, Transition, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
 use crate::views::Choice;
-use crate::views::staff::{ActionView, ConflictPage, MatterPage, StaffEventView};
+use crate::views::staff::{ActionView, ConflictPage, MatterPage, MilestoneView, StaffEventView};
 use crate::web::auth::StaffUser;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
@@ -43,6 +45,28 @@ struct Spec {
     primary: bool,
     days: bool,
     decision: bool,
+    /// An amount in yuan (micro-matters: approved on accept, spent on resolve).
+    amount: bool,
+    /// Date, hours and outcome of a volunteer service.
+    service: bool,
+    /// The fields of a milestone.
+    milestone: bool,
+}
+
+/// The form of `action` on a matter of `channel`.
+fn spec_in(action: Action, channel: Channel) -> Spec {
+    let s = spec(action);
+    match (action, channel) {
+        (Action::Take(Transition::Accept), Channel::Micro) => Spec { amount: true, ..s },
+        (Action::Take(Transition::Resolve), Channel::Micro) => Spec { amount: true, ..s },
+        (Action::Take(Transition::Resolve), Channel::Volunteer) => Spec {
+            service: true,
+            note_label: "staff.form.outcome",
+            ..s
+        },
+        (Action::Take(Transition::Claim), Channel::Volunteer) => Spec { unit: false, ..s },
+        _ => s,
+    }
 }
 
 fn spec(action: Action) -> Spec {
@@ -56,6 +80,9 @@ fn spec(action: Action) -> Spec {
         primary: false,
         days: false,
         decision: false,
+        amount: false,
+        service: false,
+        milestone: false,
     };
     match action {
         Action::Take(Transition::Accept) => Spec {
@@ -117,16 +144,34 @@ fn spec(action: Action) -> Spec {
             channel: true,
             ..base
         },
+        Action::Instruct => Spec {
+            note: Note::Required,
+            note_label: "staff.form.instruction",
+            ..base
+        },
+        Action::Milestone => Spec {
+            note: Note::None,
+            milestone: true,
+            ..base
+        },
     }
 }
 
-/// Everything a matter's page is built from.
-struct Context {
-    matter: Matter,
-    events: Vec<Event>,
-    units: Vec<Unit>,
-    categories: Vec<Category>,
-    primary: Option<Matter>,
+/// Everything a matter's page is built from (and a step is planned from).
+#[derive(Default)]
+pub struct Context {
+    pub matter: Matter,
+    pub events: Vec<Event>,
+    pub units: Vec<Unit>,
+    pub categories: Vec<Category>,
+    pub primary: Option<Matter>,
+    pub milestones: Vec<Milestone>,
+    /// Display name of whoever claimed it.
+    pub claimant: Option<String>,
+    /// The service menu item a volunteer request asks for.
+    pub menu_item: Option<String>,
+    /// What the fund can still approve (micro-matters only).
+    pub fund_available: Option<i64>,
 }
 
 async fn load(state: &web::Data<AppState>, l: Lang, id: i64) -> Result<Context, AppError> {
@@ -138,7 +183,24 @@ async fn load(state: &web::Data<AppState>, l: Lang, id: i64) -> Result<Context, 
             Some(p) => matters::by_id(c, p)?,
             None => None,
         };
+        let claimant = match matter.claimed_by {
+            Some(uid) => users::by_id(c, uid)?.map(|u| u.display_name),
+            None => None,
+        };
+        let menu_item = match matter.menu_item_id {
+            Some(item) => volunteers::menu_item(c, item)?.map(|i| i.title),
+            None => None,
+        };
+        let fund_available = if matter.channel == Channel::Micro.code() {
+            Some(fund::position(c)?.available())
+        } else {
+            None
+        };
         Ok(Some(Context {
+            milestones: matters::milestones_of(c, id)?,
+            claimant,
+            menu_item,
+            fund_available,
             events: matters::all_events(c, id)?,
             units: catalog::all_units(c)?,
             categories: catalog::all_categories(c)?,
@@ -158,11 +220,16 @@ fn state_of(m: &Matter, l: Lang) -> Result<State, AppError> {
     m.state.parse().or_500(l)
 }
 
-fn facts(m: &Matter, l: Lang) -> Result<MatterFacts, AppError> {
+pub fn facts(m: &Matter, user: &StaffUser, l: Lang) -> Result<MatterFacts, AppError> {
     Ok(MatterFacts {
         channel: channel_of(m, l)?,
         state: state_of(m, l)?,
         extension_pending: m.extension_days.is_some(),
+        claim: match m.claimed_by {
+            None => Claim::Nobody,
+            Some(id) if id == user.id => Claim::Me,
+            Some(_) => Claim::Someone,
+        },
     })
 }
 
@@ -178,6 +245,20 @@ fn ensure_scope(user: &StaffUser, m: &Matter, l: Lang) -> Result<(), AppError> {
 fn unit_label(units: &[Unit], id: Option<i64>, l: Lang) -> Option<String> {
     id.and_then(|id| units.iter().find(|u| u.id == id))
         .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+}
+
+/// A project's progress in percent: 100 once accepted, else the mean of
+/// its milestones (0 without any).
+pub fn project_progress(state: &str, milestones: &[Milestone]) -> i32 {
+    if state == State::Closed.code() {
+        return 100;
+    }
+    let n = i32::try_from(milestones.len()).unwrap_or(i32::MAX);
+    if n == 0 {
+        0
+    } else {
+        milestones.iter().map(|m| m.progress).sum::<i32>() / n
+    }
 }
 
 /// The label of an event kind on a timeline.
@@ -211,14 +292,14 @@ fn build_page(
     error: Option<(Action, String)>,
 ) -> Result<MatterPage, AppError> {
     let m = &ctx.matter;
-    let facts = facts(m, l)?;
+    let facts = facts(m, user, l)?;
     let see_citizen = sees_citizen(user.role);
     let now = Utc::now();
     let actions = Action::all()
         .into_iter()
         .filter(|a| may(user.role, *a, facts))
         .map(|a| {
-            let s = spec(a);
+            let s = spec_in(a, facts.channel);
             ActionView {
                 code: a.code(),
                 label: l.t(&format!("staff.action.{}", a.code())),
@@ -232,6 +313,9 @@ fn build_page(
                 primary: s.primary,
                 days: s.days,
                 decision: s.decision,
+                amount: s.amount,
+                service: s.service,
+                milestone: s.milestone,
                 error: error
                     .as_ref()
                     .filter(|(ea, _)| *ea == a)
@@ -322,6 +406,33 @@ fn build_page(
         units: handling_units,
         channels,
         categories,
+        milestones: ctx
+            .milestones
+            .iter()
+            .map(|ms| MilestoneView {
+                id: ms.id,
+                title: ms.title.clone(),
+                planned_on: ms.planned_on.format("%Y-%m-%d").to_string(),
+                done_on: ms
+                    .done_on
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                progress: ms.progress,
+            })
+            .collect(),
+        progress: project_progress(&m.state, &ctx.milestones),
+        claimant: ctx.claimant.clone(),
+        menu_item: ctx.menu_item.clone(),
+        requested: m.requested_fen.map(yuan),
+        approved: m.approved_fen.map(yuan),
+        spent: m.spent_fen.map(yuan),
+        fund_available: ctx.fund_available.map(yuan),
+        rating: m.rating.as_ref().map(|r| l.t(&format!("rating.{r}"))),
+        rating_comment: m.rating_comment.clone().unwrap_or_default(),
+        today: now
+            .with_timezone(&crate::web::i18n::china())
+            .format("%Y-%m-%d")
+            .to_string(),
         done: match done {
             Some("intake") => Some(l.t("staff.intake.done")),
             Some(code) => {
@@ -355,43 +466,66 @@ pub async fn show(
 
 /// Every field any action's form may post. Strings, so that nothing typed
 /// is lost before it is checked.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ActForm {
-    csrf_token: String,
-    version: String,
-    note: String,
-    public: Option<String>,
-    unit: String,
-    channel: String,
-    category: String,
-    primary: String,
-    days: String,
-    decision: String,
+    pub csrf_token: String,
+    pub version: String,
+    pub note: String,
+    pub public: Option<String>,
+    pub unit: String,
+    pub channel: String,
+    pub category: String,
+    pub primary: String,
+    pub days: String,
+    pub decision: String,
+    pub amount: String,
+    pub served_on: String,
+    pub hours: String,
+    pub milestone: String,
+    pub title: String,
+    pub planned_on: String,
+    pub done_on: String,
+    pub progress: String,
 }
 
 /// A checked form, ready to be written.
-struct Planned {
-    update: MatterUpdate,
-    kind: String,
-    to_state: Option<State>,
-    public: bool,
-    note: String,
+pub struct Planned {
+    pub update: MatterUpdate,
+    pub kind: String,
+    pub to_state: Option<State>,
+    pub public: bool,
+    pub note: String,
+    pub extra: Extra,
+}
+
+/// Hours as typed ("2", "1.5") into minutes: half an hour to a day.
+pub fn parse_hours(typed: &str) -> Option<i32> {
+    let hours: f64 = typed.trim().parse().ok()?;
+    if !hours.is_finite() || !(0.25..=24.0).contains(&hours) {
+        return None;
+    }
+    // Rounded to whole minutes; the bounds above keep it far inside i32.
+    Some((hours * 60.0).round() as i32)
 }
 
 /// Why a form cannot be taken: a message key for the person.
-struct Refusal(&'static str);
+pub struct Refusal(pub &'static str);
 
-fn plan(
+/// Turns an action's form into the step to write, by the rules of the
+/// matter's channel; or says why not. Used by the web form and by the demo
+/// history alike. `now` is when the step happens.
+pub fn plan(
     action: Action,
     form: &ActForm,
     ctx: &Context,
+    user: &StaffUser,
     merge_target: Option<&Matter>,
     l: Lang,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Result<Planned, Refusal>, AppError> {
     let m = &ctx.matter;
-    let now = Utc::now();
-    let s = spec(action);
+    let s = spec_in(action, channel_of(m, l)?);
     let note: String = form.note.trim().to_owned();
     if s.note == Note::Required && note.is_empty() {
         return Ok(Err(Refusal("staff.error.note_required")));
@@ -409,11 +543,24 @@ fn plan(
     let mut public = true;
     let mut kind = action.code().to_owned();
     let mut to_state = None;
+    let mut extra = Extra::Nothing;
+    let stamp = now.naive_utc();
 
     if let Action::Take(t) = action {
         let target = next_state(channel, state, t).or_500(l)?;
         update.state = Some(target.code().to_owned());
         to_state = Some(target);
+        // When each step first (or last) happened, for the measures.
+        match t {
+            Transition::Accept if m.accepted_at.is_none() => update.accepted_at = Some(stamp),
+            Transition::Dispatch | Transition::Claim if m.dispatched_at.is_none() => {
+                update.dispatched_at = Some(stamp)
+            }
+            Transition::SignFor if m.signed_at.is_none() => update.signed_at = Some(stamp),
+            Transition::Resolve => update.resolved_at = Some(stamp),
+            _ if target == State::Closed => update.closed_at = Some(stamp),
+            _ => {}
+        }
     }
     match action {
         Action::Take(Transition::Accept) => {
@@ -461,6 +608,17 @@ fn plan(
             }
             update.merged_into = Some(Some(primary.id));
         }
+        Action::Take(Transition::Claim) if !s.unit => {
+            // A volunteer takes up a service where it was asked for.
+            let sign_hours = ctx
+                .categories
+                .iter()
+                .find(|c| c.id == m.category_id)
+                .map_or(24, |c| c.sign_hours);
+            update.sign_due_at = Some(Some(
+                (now + Duration::hours(i64::from(sign_hours))).naive_utc(),
+            ));
+        }
         Action::Take(Transition::Dispatch) | Action::Take(Transition::Claim) => {
             let unit = form.unit.parse::<i64>().ok().and_then(|id| {
                 ctx.units
@@ -491,6 +649,74 @@ fn plan(
         Action::Take(_) => {}
         Action::Note => public = form.public.is_some(),
         Action::Urge => public = false,
+        Action::Instruct => {
+            public = false;
+            kind = "instruction".into();
+        }
+        Action::Milestone => {
+            let existing = form
+                .milestone
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| ctx.milestones.iter().find(|ms| ms.id == id));
+            let title = form.title.trim();
+            let title = if title.is_empty() {
+                existing.map(|e| e.title.clone()).unwrap_or_default()
+            } else {
+                title.to_owned()
+            };
+            if title.is_empty()
+                || title.chars().count() > 100
+                || title.chars().any(char::is_control)
+            {
+                return Ok(Err(Refusal("staff.error.milestone_title")));
+            }
+            let day = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+            let Some(planned_on) = day(&form.planned_on).or(existing.map(|e| e.planned_on)) else {
+                return Ok(Err(Refusal("staff.error.planned_on")));
+            };
+            let done_on = if form.done_on.trim().is_empty() {
+                None
+            } else {
+                match day(&form.done_on) {
+                    Some(d) => Some(d),
+                    None => return Ok(Err(Refusal("staff.error.done_on"))),
+                }
+            };
+            let progress = if form.progress.trim().is_empty() {
+                existing.map_or(0, |e| e.progress)
+            } else {
+                match form
+                    .progress
+                    .trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|p| (0..=100).contains(p))
+                {
+                    Some(p) => p,
+                    None => return Ok(Err(Refusal("staff.error.progress"))),
+                }
+            };
+            let progress = if done_on.is_some() { 100 } else { progress };
+            kind = "milestone".into();
+            let summary = format!("{title} · {progress}%");
+            extra = Extra::Milestone {
+                id: existing.map(|e| e.id),
+                title,
+                planned_on,
+                done_on,
+                progress,
+            };
+            return Ok(Ok(Planned {
+                update,
+                kind,
+                to_state,
+                public,
+                note: summary,
+                extra,
+            }));
+        }
         Action::AskExtension => {
             let Some(days) = form
                 .days
@@ -537,23 +763,74 @@ fn plan(
             update.channel = Some(new_channel.code().to_owned());
         }
     }
+    // What each channel adds to its steps.
+    match (action, channel) {
+        (Action::Take(Transition::Accept), Channel::Micro) => {
+            let Some(amount) = parse_yuan(&form.amount).or(m.requested_fen) else {
+                return Ok(Err(Refusal("staff.error.amount")));
+            };
+            update.approved_fen = Some(Some(amount));
+            extra = Extra::Reserve { amount };
+        }
+        (Action::Take(Transition::Resolve), Channel::Micro) if m.spent_fen.is_none() => {
+            let approved = m.approved_fen.unwrap_or(0);
+            let spent = if form.amount.trim() == "0" {
+                Some(0)
+            } else {
+                parse_yuan(&form.amount)
+            };
+            let Some((spent, released)) = spent.and_then(|s| money::settle(approved, s)) else {
+                return Ok(Err(Refusal("staff.error.spent")));
+            };
+            update.spent_fen = Some(Some(spent));
+            extra = Extra::Settle { spent, released };
+        }
+        (Action::Take(Transition::Resolve), Channel::Volunteer) => {
+            let served_on = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d").ok();
+            let today = now.with_timezone(&crate::web::i18n::china()).date_naive();
+            let Some(served_on) =
+                served_on.filter(|d| *d <= today && *d > today - Duration::days(366))
+            else {
+                return Ok(Err(Refusal("staff.error.served_on")));
+            };
+            let Some(minutes) = parse_hours(&form.hours) else {
+                return Ok(Err(Refusal("staff.error.hours")));
+            };
+            let Some(community_id) = m.unit_id else {
+                return Ok(Err(Refusal("staff.error.unit")));
+            };
+            extra = Extra::Service {
+                user_id: user.id,
+                community_id,
+                served_on,
+                minutes,
+                outcome: note.clone(),
+            };
+        }
+        (Action::Take(Transition::Claim), _) => update.claimed_by = Some(Some(user.id)),
+        _ => {}
+    }
+
     Ok(Ok(Planned {
         update,
         kind,
         to_state,
         public,
         note,
+        extra,
     }))
 }
 
 pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: StaffUser,
     l: Lang,
     path: web::Path<(i64, String)>,
     form: web::Form<ActForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
     if !csrf::verify(&req, &form.csrf_token) {
         return Err(ErrorKind::Csrf.lang(l));
     }
@@ -570,7 +847,7 @@ pub async fn act(
     if version != m.version {
         return conflict(&req, &state, &user, l, id, version).await;
     }
-    if !may(user.role, action, facts(m, l)?) {
+    if !may(user.role, action, facts(m, &user, l)?) {
         return Err(ErrorKind::Forbidden.lang(l));
     }
 
@@ -584,7 +861,15 @@ pub async fn act(
         None
     };
 
-    let planned = match plan(action, &form, &ctx, merge_target.as_ref(), l)? {
+    let planned = match plan(
+        action,
+        &form,
+        &ctx,
+        &user,
+        merge_target.as_ref(),
+        l,
+        Utc::now(),
+    )? {
         Ok(p) => p,
         Err(Refusal(key)) => {
             let body = build_page(&req, &user, l, &ctx, None, Some((action, l.t(key))))?;
@@ -607,7 +892,14 @@ pub async fn act(
             public: planned.public,
             at: Utc::now(),
         };
-        Ok(matters::apply(c, id, version, &planned.update, &step)?)
+        Ok(matters::apply(
+            c,
+            id,
+            version,
+            &planned.update,
+            &step,
+            &planned.extra,
+        )?)
     })
     .await?;
     match applied {
@@ -616,6 +908,15 @@ pub async fn act(
             action.code()
         ))),
         Applied::Stale => conflict(&req, &state, &user, l, id, version).await,
+        Applied::Refused(key) => {
+            // Checked inside the transaction (the fund's balance): the page
+            // again, as it is now, with the reason.
+            let ctx = load(&state, l, id).await?;
+            let body = build_page(&req, &user, l, &ctx, None, Some((action, l.t(key))))?;
+            let mut res = page(&req, body);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
     }
 }
 

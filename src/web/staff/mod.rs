@@ -1,10 +1,14 @@
 //! The staff workspace under `/staff/`: login, inbox, a matter's page and
 //! its actions, intake of requests taken by phone, radio or at the counter.
 
+pub mod dashboard;
+pub mod fund;
 pub mod inbox;
 pub mod intake;
 pub mod login;
 pub mod matter;
+pub mod plan;
+pub mod volunteer;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -25,12 +29,45 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/matters/{id}", web::get().to(matter::show))
         .route("/staff/matters/{id}/{action}", web::post().to(matter::act))
         .route("/staff/intake", web::get().to(intake::form))
-        .route("/staff/intake", web::post().to(intake::submit));
+        .route("/staff/intake", web::post().to(intake::submit))
+        .route("/staff/dashboard", web::get().to(dashboard::show))
+        .route("/staff/fund", web::get().to(fund::ledger))
+        .route("/staff/fund/allocate", web::post().to(fund::allocate))
+        .route("/staff/volunteers", web::get().to(volunteer::overview))
+        .route(
+            "/staff/volunteers/teams",
+            web::post().to(volunteer::add_team),
+        )
+        .route(
+            "/staff/volunteers/menu",
+            web::post().to(volunteer::add_menu_item),
+        )
+        .route("/staff/volunteers/{id}", web::get().to(volunteer::record))
+        .route("/staff/me", web::get().to(volunteer::me))
+        .route("/staff/me/report", web::post().to(volunteer::report))
+        .route("/staff/me/claims", web::post().to(volunteer::claim))
+        .route("/staff/me/services", web::post().to(volunteer::service));
+    for kind in [
+        plan::Kind::Project,
+        plan::Kind::Department,
+        plan::Kind::Micro,
+        plan::Kind::Service,
+    ] {
+        cfg.service(
+            web::resource(kind.path())
+                .app_data(web::Data::new(kind))
+                .route(web::get().to(plan::form))
+                .route(web::post().to(plan::submit)),
+        );
+    }
 }
 
 /// `/staff`: where each role starts: the inbox, or a welcome page for
 /// roles without one.
 async fn home(req: HttpRequest, user: StaffUser, l: Lang) -> HttpResponse {
+    if user.role == crate::domain::Role::Volunteer {
+        return crate::web::see_other("/staff/me");
+    }
     if may_view(user.role, Page::Matters) {
         return crate::web::see_other("/staff/matters");
     }
@@ -48,5 +85,31 @@ pub fn nav(user: &StaffUser, l: Lang, csrf: String, current: &'static str) -> St
         inbox: may_view(user.role, Page::Matters),
         overdue: may_view(user.role, Page::Overdue),
         intake: may_view(user.role, Page::Intake),
+        dashboard: may_view(user.role, Page::Dashboard),
+        fund: may_view(user.role, Page::Fund),
+        volunteers: may_view(user.role, Page::Volunteers),
+        me: may_view(user.role, Page::VolunteerSelf),
+        plans: [
+            (
+                plan::Kind::Project,
+                Page::PlanProject,
+                "staff.nav.plan_project",
+            ),
+            (
+                plan::Kind::Department,
+                Page::PlanDepartment,
+                "staff.nav.plan_department",
+            ),
+            (plan::Kind::Micro, Page::RaiseMicro, "staff.nav.plan_micro"),
+            (
+                plan::Kind::Service,
+                Page::ServiceRequest,
+                "staff.nav.plan_service",
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, page, _)| may_view(user.role, *page))
+        .map(|(kind, _, key)| (kind.path(), l.t(key)))
+        .collect(),
     }
 }

@@ -1,0 +1,295 @@
+//! The dashboard: each channel's headline figures, the three rates overall,
+//! per channel and per unit, overdue counts, and a month-by-month trend,
+//! all computed from the stored matters when the page is asked for.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, Duration, Utc};
+
+use crate::db::measures::{self, Group, MonthCount, Tally, VolunteerFigures};
+use crate::db::{AnyConnection, DbError, catalog, fund};
+use crate::domain::Channel;
+use crate::domain::access::Page;
+use crate::domain::money::{Fund, yuan};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::views::staff::{Bar, ChannelFigures, DashboardPage, RateRow, Trend};
+use crate::web::auth::StaffUser;
+use crate::web::i18n::Lang;
+use crate::web::{csrf, db, page};
+
+/// Everything the dashboards show.
+pub struct Measures {
+    pub overall: Tally,
+    pub channels: Vec<Tally>,
+    pub units: Vec<Tally>,
+    pub fund: Fund,
+    pub volunteers: VolunteerFigures,
+    pub received: Vec<MonthCount>,
+    pub closed: Vec<MonthCount>,
+}
+
+pub fn measure(c: &mut AnyConnection) -> Result<Measures, DbError> {
+    let now = Utc::now();
+    let overall = measures::tallies(c, Group::All, now)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let since = now - Duration::days(365);
+    let (received, closed) = measures::monthly(c, since)?;
+    Ok(Measures {
+        overall,
+        channels: measures::tallies(c, Group::Channel, now)?,
+        units: measures::tallies(c, Group::Unit, now)?,
+        fund: fund::position(c)?,
+        volunteers: measures::volunteer_figures(c)?,
+        received,
+        closed,
+    })
+}
+
+/// A rate as a percentage, or a dash when nothing was counted.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+pub fn rate_row(label: String, t: &Tally) -> RateRow {
+    RateRow {
+        label,
+        total: t.total,
+        response: percent(t.response_rate()),
+        response_parts: format!("{}/{}", t.signed_on_time, t.dispatched),
+        resolution: percent(t.resolution_rate()),
+        resolution_parts: format!("{}/{}", t.resolved, t.accepted),
+        satisfaction: percent(t.satisfaction_rate()),
+        satisfaction_parts: format!("{}/{}", t.satisfied, t.rated),
+        overdue: t.overdue,
+    }
+}
+
+fn channel_tally(m: &Measures, c: Channel) -> Tally {
+    m.channels
+        .iter()
+        .find(|t| t.grp.as_deref() == Some(c.code()))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The headline figures of each channel, in the channel's own terms.
+pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
+    let leader = channel_tally(m, Channel::Leader);
+    let department = channel_tally(m, Channel::Department);
+    let micro = channel_tally(m, Channel::Micro);
+    let online = channel_tally(m, Channel::Online);
+    let v = &m.volunteers;
+    let figure = |key: &str, value: String| (l.t(key), value);
+    vec![
+        ChannelFigures {
+            code: "leader",
+            name: l.t("channel.leader"),
+            figures: vec![
+                figure("dashboard.claimed", leader.claimed.to_string()),
+                figure("dashboard.accepted", leader.closed.to_string()),
+            ],
+            headline: l.tf(
+                "dashboard.leader_headline",
+                &[
+                    ("a", &leader.closed.to_string()),
+                    ("b", &leader.claimed.to_string()),
+                ],
+            ),
+        },
+        ChannelFigures {
+            code: "department",
+            name: l.t("channel.department"),
+            figures: vec![
+                figure("dashboard.planned", department.total.to_string()),
+                figure("dashboard.accepted", department.closed.to_string()),
+            ],
+            headline: l.tf(
+                "dashboard.department_headline",
+                &[
+                    ("a", &department.closed.to_string()),
+                    ("b", &department.total.to_string()),
+                ],
+            ),
+        },
+        ChannelFigures {
+            code: "micro",
+            name: l.t("channel.micro"),
+            figures: vec![
+                figure("dashboard.fund_total", yuan(m.fund.allocated)),
+                figure("dashboard.fund_used", yuan(m.fund.spent)),
+                figure("dashboard.fund_outstanding", yuan(m.fund.outstanding())),
+                figure("dashboard.fund_balance", yuan(m.fund.available())),
+                figure("dashboard.micro_closed", micro.closed.to_string()),
+            ],
+            headline: l.tf(
+                "dashboard.micro_headline",
+                &[
+                    ("a", &micro.closed.to_string()),
+                    ("b", &micro.total.to_string()),
+                ],
+            ),
+        },
+        ChannelFigures {
+            code: "volunteer",
+            name: l.t("channel.volunteer"),
+            figures: vec![
+                figure("dashboard.teams", v.teams.to_string()),
+                figure("dashboard.menu_items", v.items.to_string()),
+                figure("dashboard.volunteers", v.volunteers.to_string()),
+                figure("dashboard.services", v.services.to_string()),
+                figure(
+                    "dashboard.service_hours",
+                    format!("{:.1}", v.minutes as f64 / 60.0),
+                ),
+            ],
+            headline: l.tf(
+                "dashboard.volunteer_headline",
+                &[("a", &v.teams.to_string()), ("b", &v.items.to_string())],
+            ),
+        },
+        ChannelFigures {
+            code: "online",
+            name: l.t("channel.online"),
+            figures: vec![
+                figure("dashboard.received", online.total.to_string()),
+                figure("dashboard.closed", online.closed.to_string()),
+            ],
+            headline: l.tf(
+                "dashboard.online_headline",
+                &[
+                    ("a", &online.closed.to_string()),
+                    ("b", &online.total.to_string()),
+                ],
+            ),
+        },
+    ]
+}
+
+/// Received and closed per month over the last twelve months, as bars.
+pub fn trend(l: Lang, m: &Measures) -> Trend {
+    let today = Utc::now()
+        .with_timezone(&crate::web::i18n::china())
+        .date_naive();
+    let mut months = Vec::new();
+    let (mut y, mut mo) = (today.year(), today.month());
+    for _ in 0..12 {
+        months.push(format!("{y:04}-{mo:02}"));
+        if mo == 1 {
+            y -= 1;
+            mo = 12;
+        } else {
+            mo -= 1;
+        }
+    }
+    months.reverse();
+    let count = |list: &[MonthCount], month: &str| {
+        list.iter().find(|c| c.month == month).map_or(0, |c| c.n)
+    };
+    let max = months
+        .iter()
+        .map(|mo| count(&m.received, mo).max(count(&m.closed, mo)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (height, slot) = (160i64, 48i64);
+    let bars = months
+        .iter()
+        .enumerate()
+        .map(|(i, month)| {
+            let (r, c) = (count(&m.received, month), count(&m.closed, month));
+            let i = i64::try_from(i).unwrap_or(0);
+            Bar {
+                x: 40 + i * slot,
+                received_h: r * height / max,
+                closed_h: c * height / max,
+                received: r,
+                closed: c,
+                label: month[5..].to_owned(),
+            }
+        })
+        .collect();
+    Trend {
+        bars,
+        max,
+        width: 40 + 12 * slot + 10,
+        height,
+        caption: l.t("dashboard.trend_caption"),
+        received_label: l.t("dashboard.received"),
+        closed_label: l.t("dashboard.closed"),
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Dashboard, l)?;
+    let (m, units) = db(&state, l, |c| Ok((measure(c)?, catalog::all_units(c)?))).await?;
+
+    // Communities count towards their town; towns and departments are ranked.
+    let mut ranked: Vec<(String, Tally)> = units
+        .iter()
+        .filter(|u| u.kind == "town" || u.kind == "department")
+        .map(|u| (l.pick(&u.name, &u.name_en).to_owned(), Tally::default()))
+        .collect();
+    for t in &m.units {
+        let Some(id) = t.grp.as_deref().and_then(|g| g.parse::<i64>().ok()) else {
+            continue;
+        };
+        let Some(unit) = units.iter().find(|u| u.id == id) else {
+            continue;
+        };
+        let owner = if unit.kind == "community" {
+            unit.parent_id
+                .and_then(|p| units.iter().find(|u| u.id == p))
+        } else {
+            Some(unit)
+        };
+        if let Some(owner) = owner
+            && let Some(slot) = ranked
+                .iter_mut()
+                .find(|(name, _)| *name == l.pick(&owner.name, &owner.name_en))
+        {
+            slot.1.add(t);
+        }
+    }
+    ranked.retain(|(_, t)| t.total > 0);
+    ranked.sort_by(|a, b| {
+        let key = |t: &Tally| {
+            (
+                t.resolution_rate().unwrap_or(0.0),
+                t.response_rate().unwrap_or(0.0),
+            )
+        };
+        key(&b.1)
+            .partial_cmp(&key(&a.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+
+    let body = DashboardPage {
+        l,
+        nav: super::nav(&user, l, csrf::token(&req), "dashboard"),
+        channels: channel_figures(l, &m),
+        overall: rate_row(l.t("dashboard.overall"), &m.overall),
+        per_channel: Channel::ALL
+            .iter()
+            .map(|c| {
+                rate_row(
+                    l.t(&format!("channel.{}", c.code())),
+                    &channel_tally(&m, *c),
+                )
+            })
+            .collect(),
+        per_unit: ranked
+            .iter()
+            .map(|(name, t)| rate_row(name.clone(), t))
+            .collect(),
+        trend: trend(l, &m),
+        open: m.overall.open,
+    };
+    Ok(page(&req, body))
+}

@@ -1,0 +1,632 @@
+//! Party-member volunteer service (党员志愿服务): teams and their service
+//! menu, volunteers who report to a community (报到) and claim recipients
+//! and posts (两认领), and the record of their services, seen by both their
+//! home unit and the community (双管理).
+
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::db::catalog::{self, Unit};
+use crate::db::inbox;
+use crate::db::volunteers::{self, Profile, ServiceRecord};
+use crate::domain::access::{Page, Scope};
+use crate::domain::{Channel, Role};
+use crate::error::{AppError, ErrorKind};
+use crate::startup::AppState;
+use crate::views::Choice;
+use crate::views::staff::{
+    MePage, ServiceRow, TeamRow, VolunteerPage, VolunteerRow, VolunteersPage,
+};
+use crate::web::auth::StaffUser;
+use crate::web::i18n::Lang;
+use crate::web::{csrf, db, page, see_other};
+
+fn hours(minutes: i64) -> String {
+    format!("{:.1}", minutes as f64 / 60.0)
+}
+
+fn unit_name(units: &[Unit], id: Option<i64>, l: Lang) -> String {
+    id.and_then(|id| units.iter().find(|u| u.id == id))
+        .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+        .unwrap_or_default()
+}
+
+/// Whether `user` may see this volunteer's record: everyone with the
+/// overview, except that unit staff see only volunteers whose home unit or
+/// community is theirs (双管理), and a volunteer sees their own.
+fn sees_volunteer(user: &StaffUser, volunteer_id: i64, profile: Option<&Profile>) -> bool {
+    match &user.scope {
+        _ if user.id == volunteer_id => true,
+        Scope::Units(units) => profile.is_some_and(|p| {
+            p.home_unit_id.is_some_and(|u| units.contains(&u))
+                || p.community_id.is_some_and(|u| units.contains(&u))
+        }),
+        _ => user.role != Role::Volunteer,
+    }
+}
+
+fn service_rows(l: Lang, units: &[Unit], services: &[ServiceRecord]) -> Vec<ServiceRow> {
+    services
+        .iter()
+        .map(|s| ServiceRow {
+            served_on: s.served_on.format("%Y-%m-%d").to_string(),
+            community: unit_name(units, Some(s.community_id), l),
+            hours: hours(i64::from(s.minutes)),
+            outcome: s.outcome.clone(),
+            matter_id: s.matter_id,
+        })
+        .collect()
+}
+
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Volunteers, l)?;
+    let (teams, menu, people, profiles, services, units) = db(&state, l, |c| {
+        Ok((
+            volunteers::teams(c)?,
+            volunteers::menu(c)?,
+            volunteers::volunteers(c)?,
+            volunteers::profiles(c)?,
+            volunteers::all_services(c)?,
+            catalog::all_units(c)?,
+        ))
+    })
+    .await?;
+    let minutes_of = |uid: i64| {
+        services
+            .iter()
+            .filter(|s| s.user_id == uid)
+            .map(|s| i64::from(s.minutes))
+            .sum::<i64>()
+    };
+    let team_rows = teams
+        .iter()
+        .map(|t| {
+            let members: Vec<i64> = profiles
+                .iter()
+                .filter(|p| p.team_id == Some(t.id))
+                .map(|p| p.user_id)
+                .collect();
+            TeamRow {
+                name: t.name.clone(),
+                specialty: t.specialty.clone(),
+                unit: unit_name(&units, t.unit_id, l),
+                items: menu
+                    .iter()
+                    .filter(|m| m.team_id == t.id)
+                    .map(|m| m.title.clone())
+                    .collect(),
+                members: members.len(),
+                hours: hours(members.iter().map(|m| minutes_of(*m)).sum()),
+            }
+        })
+        .collect();
+    let volunteer_rows = people
+        .iter()
+        .filter_map(|(id, name, active)| {
+            let profile = profiles.iter().find(|p| p.user_id == *id);
+            sees_volunteer(&user, *id, profile).then(|| VolunteerRow {
+                id: *id,
+                name: name.clone(),
+                active: *active,
+                team: profile
+                    .and_then(|p| p.team_id)
+                    .and_then(|t| teams.iter().find(|x| x.id == t))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                home_unit: unit_name(&units, profile.and_then(|p| p.home_unit_id), l),
+                community: unit_name(&units, profile.and_then(|p| p.community_id), l),
+                services: services.iter().filter(|s| s.user_id == *id).count(),
+                hours: hours(minutes_of(*id)),
+            })
+        })
+        .collect();
+    let admin = crate::domain::access::may_view(user.role, Page::VolunteerAdmin);
+    let body = VolunteersPage {
+        l,
+        nav: super::nav(&user, l, csrf::token(&req), "volunteers"),
+        csrf: csrf::token(&req),
+        team_count: teams.len(),
+        item_count: menu.len(),
+        volunteer_count: people.len(),
+        total_hours: hours(services.iter().map(|s| i64::from(s.minutes)).sum()),
+        teams: team_rows,
+        volunteers: volunteer_rows,
+        admin,
+        team_choices: teams
+            .iter()
+            .map(|t| Choice::new(t.id, &t.name, ""))
+            .collect(),
+        unit_choices: units
+            .iter()
+            .filter(|u| u.kind == "department" || u.kind == "town")
+            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), ""))
+            .collect(),
+    };
+    Ok(page(&req, body))
+}
+
+pub async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    if user.id != id {
+        user.require(Page::Volunteers, l)?;
+    }
+    let found = db(&state, l, move |c| {
+        let Some(person) = crate::db::users::by_id(c, id)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            person,
+            volunteers::profile(c, id)?,
+            volunteers::claims_of(c, id)?,
+            volunteers::services_of(c, id)?,
+            volunteers::teams(c)?,
+            catalog::all_units(c)?,
+        )))
+    })
+    .await?;
+    let Some((person, profile, claims, services, teams, units)) = found else {
+        return Err(ErrorKind::NotFound.lang(l));
+    };
+    if person.role != Role::Volunteer.code() {
+        return Err(ErrorKind::NotFound.lang(l));
+    }
+    if !sees_volunteer(&user, id, profile.as_ref()) {
+        return Err(ErrorKind::Forbidden.lang(l));
+    }
+    let total: i64 = services.iter().map(|s| i64::from(s.minutes)).sum();
+    let body = VolunteerPage {
+        l,
+        nav: super::nav(&user, l, csrf::token(&req), "volunteers"),
+        name: person.display_name,
+        team: profile
+            .as_ref()
+            .and_then(|p| p.team_id)
+            .and_then(|t| teams.iter().find(|x| x.id == t))
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        home_unit: unit_name(&units, profile.as_ref().and_then(|p| p.home_unit_id), l),
+        community: unit_name(&units, profile.as_ref().and_then(|p| p.community_id), l),
+        reported: profile
+            .as_ref()
+            .and_then(|p| p.reported_at)
+            .map(|t| l.date(&t))
+            .unwrap_or_default(),
+        claims: claims
+            .iter()
+            .map(|c| {
+                (
+                    l.t(&format!("staff.volunteer.claim_{}", c.kind)),
+                    c.name.clone(),
+                    unit_name(&units, Some(c.community_id), l),
+                )
+            })
+            .collect(),
+        hours: hours(total),
+        services: service_rows(l, &units, &services),
+    };
+    Ok(page(&req, body))
+}
+
+/// A volunteer's own page: reporting, claims, open service requests of
+/// their team, and their services.
+pub async fn me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::VolunteerSelf, l)?;
+    me_page(&req, &state, &user, l, None).await
+}
+
+async fn me_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let uid = user.id;
+    let scope = user.scope.clone();
+    let (profile, claims, services, teams, menu, units, open) = db(state, l, move |c| {
+        let filter = inbox::Filter {
+            states: vec![
+                crate::domain::State::Accepted,
+                crate::domain::State::Assigned,
+                crate::domain::State::InProgress,
+            ],
+            channel: Some(Channel::Volunteer),
+            per_page: 100,
+            page: 1,
+            ..inbox::Filter::default()
+        };
+        let (open, _) = inbox::search(c, &scope, &filter, Utc::now())?;
+        Ok((
+            volunteers::profile(c, uid)?,
+            volunteers::claims_of(c, uid)?,
+            volunteers::services_of(c, uid)?,
+            volunteers::teams(c)?,
+            volunteers::menu(c)?,
+            catalog::all_units(c)?,
+            open,
+        ))
+    })
+    .await?;
+    let my_team = profile.as_ref().and_then(|p| p.team_id);
+    let team_items: Vec<i64> = menu
+        .iter()
+        .filter(|m| Some(m.team_id) == my_team)
+        .map(|m| m.id)
+        .collect();
+    let requests = open
+        .iter()
+        .filter(|m| {
+            m.claimed_by == Some(uid)
+                || (m.claimed_by.is_none()
+                    && m.menu_item_id.is_some_and(|i| team_items.contains(&i)))
+        })
+        .map(|m| {
+            (
+                m.id,
+                m.code.clone(),
+                m.title.clone(),
+                unit_name(&units, m.unit_id, l),
+                l.t(&format!("state.{}", m.state)),
+            )
+        })
+        .collect();
+    let typed_team = my_team.map(|t| t.to_string()).unwrap_or_default();
+    let typed_home = profile
+        .as_ref()
+        .and_then(|p| p.home_unit_id)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let typed_community = profile
+        .as_ref()
+        .and_then(|p| p.community_id)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let total: i64 = services.iter().map(|s| i64::from(s.minutes)).sum();
+    let body = MePage {
+        l,
+        nav: super::nav(user, l, csrf::token(req), "me"),
+        csrf: csrf::token(req),
+        id: uid,
+        error,
+        reported: profile
+            .as_ref()
+            .and_then(|p| p.reported_at)
+            .map(|t| l.date(&t)),
+        teams: teams
+            .iter()
+            .map(|t| Choice::new(t.id, &t.name, &typed_team))
+            .collect(),
+        home_units: units
+            .iter()
+            .filter(|u| u.kind == "department" || u.kind == "town")
+            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_home))
+            .collect(),
+        communities: units
+            .iter()
+            .filter(|u| u.kind == "community")
+            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_community))
+            .collect(),
+        claims: claims
+            .iter()
+            .map(|c| {
+                (
+                    l.t(&format!("staff.volunteer.claim_{}", c.kind)),
+                    c.name.clone(),
+                    unit_name(&units, Some(c.community_id), l),
+                )
+            })
+            .collect(),
+        requests,
+        hours: hours(total),
+        services: service_rows(l, &units, &services),
+        today: Utc::now()
+            .with_timezone(&crate::web::i18n::china())
+            .format("%Y-%m-%d")
+            .to_string(),
+    };
+    Ok(page(req, body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    csrf_token: String,
+    team: String,
+    home_unit: String,
+    community: String,
+}
+
+pub async fn report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<ReportForm>,
+) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::VolunteerSelf, l)?;
+    let (teams, units) = db(&state, l, |c| {
+        Ok((volunteers::teams(c)?, catalog::all_units(c)?))
+    })
+    .await?;
+    let team = form
+        .team
+        .parse::<i64>()
+        .ok()
+        .filter(|t| teams.iter().any(|x| x.id == *t));
+    let home = form.home_unit.parse::<i64>().ok().filter(|u| {
+        units
+            .iter()
+            .any(|x| x.id == *u && (x.kind == "department" || x.kind == "town"))
+    });
+    let community = form
+        .community
+        .parse::<i64>()
+        .ok()
+        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"));
+    let Some(community) = community else {
+        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
+    };
+    let uid = user.id;
+    db(&state, l, move |c| {
+        Ok(volunteers::report(
+            c,
+            uid,
+            team,
+            home,
+            community,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    Ok(see_other("/staff/me"))
+}
+
+async fn refuse(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    key: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut res = me_page(req, state, user, l, Some(l.t(key))).await?;
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ClaimForm {
+    csrf_token: String,
+    kind: String,
+    name: String,
+    community: String,
+}
+
+/// 两认领: a service recipient or a service post in a community.
+pub async fn claim(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<ClaimForm>,
+) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::VolunteerSelf, l)?;
+    let kind = match form.kind.as_str() {
+        "recipient" => "recipient",
+        "post" => "post",
+        _ => return refuse(&req, &state, &user, l, "form.error.choice").await,
+    };
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return refuse(&req, &state, &user, l, "staff.volunteer.error_name").await;
+    }
+    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
+    let Some(community) = form
+        .community
+        .parse::<i64>()
+        .ok()
+        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"))
+    else {
+        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
+    };
+    let uid = user.id;
+    db(&state, l, move |c| {
+        Ok(volunteers::add_claim(
+            c,
+            uid,
+            kind,
+            &name,
+            community,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    Ok(see_other("/staff/me"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ServiceForm {
+    csrf_token: String,
+    community: String,
+    served_on: String,
+    hours: String,
+    outcome: String,
+}
+
+/// A service given at a claimed post or to a claimed recipient, outside
+/// any request.
+pub async fn service(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<ServiceForm>,
+) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::VolunteerSelf, l)?;
+    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
+    let Some(community) = form
+        .community
+        .parse::<i64>()
+        .ok()
+        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"))
+    else {
+        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
+    };
+    let today = Utc::now()
+        .with_timezone(&crate::web::i18n::china())
+        .date_naive();
+    let Some(served_on) = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= today && *d > today - chrono::Duration::days(366))
+    else {
+        return refuse(&req, &state, &user, l, "staff.error.served_on").await;
+    };
+    let Some(minutes) = super::matter::parse_hours(&form.hours) else {
+        return refuse(&req, &state, &user, l, "staff.error.hours").await;
+    };
+    let outcome = form.outcome.trim().to_owned();
+    if outcome.is_empty() || outcome.chars().count() > 500 {
+        return refuse(&req, &state, &user, l, "staff.error.note_required").await;
+    }
+    let uid = user.id;
+    db(&state, l, move |c| {
+        Ok(volunteers::record_service(
+            c,
+            uid,
+            community,
+            served_on,
+            minutes,
+            &outcome,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    Ok(see_other("/staff/me"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TeamForm {
+    csrf_token: String,
+    name: String,
+    specialty: String,
+    unit: String,
+}
+
+pub async fn add_team(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<TeamForm>,
+) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::VolunteerAdmin, l)?;
+    let name = form.name.trim().to_owned();
+    let specialty = form.specialty.trim().to_owned();
+    let ok = |t: &str| !t.is_empty() && t.chars().count() <= 60 && !t.chars().any(char::is_control);
+    if !ok(&name) || !ok(&specialty) {
+        return Err(ErrorKind::BadRequest.lang(l));
+    }
+    let unit = form.unit.parse::<i64>().ok();
+    let added = db(&state, l, move |c| {
+        if volunteers::teams(c)?.iter().any(|t| t.name == name) {
+            return Ok(false);
+        }
+        volunteers::add_team(c, &name, &specialty, unit, Utc::now())?;
+        Ok(true)
+    })
+    .await?;
+    if added {
+        Ok(see_other("/staff/volunteers"))
+    } else {
+        Err(ErrorKind::Conflict.lang(l))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MenuForm {
+    csrf_token: String,
+    team: String,
+    title: String,
+    description: String,
+}
+
+pub async fn add_menu_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<MenuForm>,
+) -> Result<HttpResponse, AppError> {
+    // The user is known only once the body is read: a lapsed session must not
+    // leave the body unread (the connection would be dropped under the client).
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::VolunteerAdmin, l)?;
+    let title = form.title.trim().to_owned();
+    let description = form.description.trim().to_owned();
+    if title.is_empty()
+        || title.chars().count() > 60
+        || description.chars().count() > 500
+        || title.chars().any(char::is_control)
+    {
+        return Err(ErrorKind::BadRequest.lang(l));
+    }
+    let Ok(team) = form.team.parse::<i64>() else {
+        return Err(ErrorKind::BadRequest.lang(l));
+    };
+    let added = db(&state, l, move |c| {
+        if !volunteers::teams(c)?.iter().any(|t| t.id == team) {
+            return Ok(false);
+        }
+        volunteers::add_menu_item(c, team, &title, &description)?;
+        Ok(true)
+    })
+    .await?;
+    if added {
+        Ok(see_other("/staff/volunteers"))
+    } else {
+        Err(ErrorKind::BadRequest.lang(l))
+    }
+}
