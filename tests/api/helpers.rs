@@ -347,3 +347,72 @@ impl Staff {
         );
     }
 }
+
+impl Staff {
+    /// Fills the form at `path` (for its CSRF token) and posts `fields` to `action`.
+    pub async fn post_via(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.get_text(page).await;
+        let csrf = csrf_of(&html);
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Plans a matter through one of the planning forms; returns its id.
+    pub async fn plan(&self, path: &str, fields: &[(&str, &str)]) -> i64 {
+        let res = self.post_via(path, path, fields).await;
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = res.text().await.unwrap_or_default();
+        assert_eq!(
+            status,
+            303,
+            "plan {path}: {}",
+            body.chars().take(2000).collect::<String>()
+        );
+        location
+            .trim_start_matches("/staff/matters/")
+            .parse()
+            .expect("matter id")
+    }
+}
+
+impl TestApp {
+    /// A matter's column, as text, for assertions.
+    pub fn matter_field(&self, id: i64, column: &str) -> Option<String> {
+        #[derive(QueryableByName)]
+        struct Field {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            v: Option<String>,
+        }
+        let row: Field = diesel::sql_query(format!(
+            "SELECT CAST({column} AS TEXT) AS v FROM matters WHERE id = {id}"
+        ))
+        .get_result(&mut self.conn())
+        .expect("field");
+        row.v
+    }
+
+    pub fn fund(&self) -> shishi::domain::money::Fund {
+        shishi::db::fund::position(&mut self.conn()).expect("fund")
+    }
+
+    pub fn category_id(&self, code: &str) -> i64 {
+        use shishi::db::schema::categories;
+        categories::table
+            .filter(categories::code.eq(code))
+            .select(categories::id)
+            .first(&mut self.conn())
+            .expect("category")
+    }
+}

@@ -2,6 +2,7 @@
 //! its own database (a temporary SQLite file, or a fresh PostgreSQL database
 //! when TEST_DATABASE_URL is set) and talks to it over HTTP.
 
+mod channels;
 mod helpers;
 mod public;
 mod safety;
