@@ -31,6 +31,8 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load the demo district and a year of its history into an empty database.
+    Demo,
 }
 
 #[derive(Subcommand, Debug)]
@@ -104,6 +106,23 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User(command) => user(&cli.database_url, command),
+        Command::Demo => {
+            let report = crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
+            println!(
+                "demo loaded: {} matters, {} events in {:.1} s",
+                report.matters, report.events, report.seconds
+            );
+            println!("accounts (one password per role):");
+            for (role, names, password) in report.accounts {
+                println!(
+                    "  {:<11} {:<60} {}",
+                    role.code(),
+                    names.join(", "),
+                    password
+                );
+            }
+            Ok(())
+        }
         Command::Serve(args) => {
             let mut settings = Settings::new(cli.database_url);
             settings.bind = args.bind;

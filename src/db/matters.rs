@@ -543,7 +543,6 @@ pub fn close_unrated(
     days: i64,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    use crate::domain::lifecycle::next_state;
     use crate::domain::roles::{Actor, may_take};
     use crate::domain::{Channel, Transition};
     if !may_take(Actor::System, Transition::Timeout) {
@@ -559,29 +558,41 @@ pub fn close_unrated(
         .load(conn)?;
     let mut closed = 0;
     for (id, version) in due {
-        let Ok(to) = next_state(Channel::Online, State::Resolved, Transition::Timeout) else {
-            continue;
-        };
-        let update = MatterUpdate {
-            state: Some(to.code().to_owned()),
-            closed_at: Some(now.naive_utc()),
-            ..MatterUpdate::default()
-        };
-        let step = Step {
-            actor_id: None,
-            actor: "system",
-            kind: Transition::Timeout.code(),
-            from_state: Some(State::Resolved),
-            to_state: Some(to),
-            note: "",
-            public: true,
-            at: now,
-        };
-        if let Applied::Done(_) = apply(conn, id, version, &update, &step, &Extra::Nothing)? {
+        if let Applied::Done(_) = time_out(conn, id, version, now)? {
             closed += 1;
         }
     }
     Ok(closed)
+}
+
+/// The system's `Timeout` step on one resolved online matter at `version`.
+pub fn time_out(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Applied> {
+    use crate::domain::lifecycle::next_state;
+    use crate::domain::{Channel, Transition};
+    let Ok(to) = next_state(Channel::Online, State::Resolved, Transition::Timeout) else {
+        return Ok(Applied::Refused("error.forbidden_text"));
+    };
+    let update = MatterUpdate {
+        state: Some(to.code().to_owned()),
+        closed_at: Some(now.naive_utc()),
+        ..MatterUpdate::default()
+    };
+    let step = Step {
+        actor_id: None,
+        actor: "system",
+        kind: Transition::Timeout.code(),
+        from_state: Some(State::Resolved),
+        to_state: Some(to),
+        note: "",
+        public: true,
+        at: now,
+    };
+    apply(conn, id, version, &update, &step, &Extra::Nothing)
 }
 
 /// The tracking codes of some matters, by id.
@@ -619,4 +630,52 @@ pub fn projects(conn: &mut AnyConnection) -> QueryResult<Vec<(Matter, Vec<Milest
             (m, own)
         })
         .collect())
+}
+
+/// The citizen's rating of a resolved online matter at `version`:
+/// satisfied or basically satisfied closes it, unsatisfied sends it back to
+/// work. Refused (nothing written) when the rating is not one of the three,
+/// the channel is not rated, or the state does not allow it.
+pub fn rate(
+    conn: &mut AnyConnection,
+    m: &Matter,
+    version: i32,
+    rating: &str,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Applied> {
+    use crate::domain::lifecycle::next_state;
+    use crate::domain::roles::{Actor, may_take};
+    use crate::domain::{Channel, Transition};
+    let transition = match rating {
+        "satisfied" | "basic" => Transition::RateSatisfied,
+        "unsatisfied" => Transition::RateUnsatisfied,
+        _ => return Ok(Applied::Refused("track.rate_error")),
+    };
+    let (Ok(channel), Ok(from)) = (m.channel.parse::<Channel>(), m.state.parse::<State>()) else {
+        return Ok(Applied::Refused("track.rate_error"));
+    };
+    let allowed = may_take(Actor::Citizen, transition) && channel.is_rated_by_citizen();
+    let (Ok(to), true) = (next_state(channel, from, transition), allowed) else {
+        return Ok(Applied::Refused("track.rate_error"));
+    };
+    let update = MatterUpdate {
+        state: Some(to.code().to_owned()),
+        rating: Some(Some(rating.to_owned())),
+        rating_comment: Some(Some(comment.to_owned())),
+        closed_at: (to == State::Closed).then_some(now.naive_utc()),
+        ..MatterUpdate::default()
+    };
+    let kind = format!("rate_{rating}");
+    let step = Step {
+        actor_id: None,
+        actor: "citizen",
+        kind: &kind,
+        from_state: Some(from),
+        to_state: Some(to),
+        note: comment,
+        public: true,
+        at: now,
+    };
+    apply(conn, m.id, version, &update, &step, &Extra::Nothing)
 }

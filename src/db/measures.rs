@@ -3,7 +3,8 @@
 //!
 //! - response rate 响应率 = signed for within the limit / dispatched
 //! - resolution rate 解决率 = resolved / accepted
-//! - satisfaction rate 满意率 = (satisfied + basically satisfied) / rated
+//! - satisfaction rate 满意率 = (satisfied + basically satisfied) / rated,
+//!   counting every rating given (an unsatisfied one that reopened a matter too)
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -103,8 +104,8 @@ pub fn tallies(
            CAST(COALESCE(SUM(CASE WHEN signed_at IS NOT NULL AND sign_due_at IS NOT NULL AND signed_at <= sign_due_at THEN 1 ELSE 0 END), 0) AS BIGINT) AS signed_on_time,
            CAST(COALESCE(SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted,
            CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved,
-           CAST(COALESCE(SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS rated,
-           CAST(COALESCE(SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied,
+           CAST(0 AS BIGINT) AS rated,
+           CAST(0 AS BIGINT) AS satisfied,
            CAST(COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed,
            CAST(COALESCE(SUM(CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS claimed,
            CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress')
@@ -113,7 +114,43 @@ pub fn tallies(
            CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress', 'resolved') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open
          FROM matters WHERE state NOT IN ('rejected', 'merged'){group_by}"
     );
-    diesel::sql_query(sql).load(conn)
+    let mut tallies: Vec<Tally> = diesel::sql_query(sql).load(conn)?;
+    // Every rating counts, also one that later changed: an unsatisfied
+    // rating that reopened a matter is not forgotten when the next is better.
+    let rating_grp = match group {
+        Group::All => "CAST(NULL AS TEXT)",
+        Group::Channel => "m.channel",
+        Group::Unit => "CAST(m.unit_id AS TEXT)",
+    };
+    let rating_group_by = match group {
+        Group::All => "",
+        Group::Channel => " GROUP BY m.channel",
+        Group::Unit => " GROUP BY m.unit_id",
+    };
+    let ratings: Vec<Rated> = diesel::sql_query(format!(
+        "SELECT {rating_grp} AS grp, COUNT(*) AS rated,
+           CAST(COALESCE(SUM(CASE WHEN e.kind IN ('rate_satisfied', 'rate_basic') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied
+         FROM events e JOIN matters m ON m.id = e.matter_id
+         WHERE e.kind IN ('rate_satisfied', 'rate_basic', 'rate_unsatisfied'){rating_group_by}"
+    ))
+    .load(conn)?;
+    for r in ratings {
+        if let Some(t) = tallies.iter_mut().find(|t| t.grp == r.grp) {
+            t.rated = r.rated;
+            t.satisfied = r.satisfied;
+        }
+    }
+    Ok(tallies)
+}
+
+#[derive(QueryableByName)]
+struct Rated {
+    #[diesel(sql_type = Nullable<Text>)]
+    grp: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    rated: i64,
+    #[diesel(sql_type = BigInt)]
+    satisfied: i64,
 }
 
 /// Received and closed per month (in UTC+8), oldest first.

@@ -9,12 +9,10 @@ use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 
-use crate::db::matters::{Applied, Extra, MatterUpdate, Step};
+use crate::db::matters::Applied;
 use crate::db::{self, catalog, matters};
-use crate::domain::lifecycle::next_state;
 use crate::domain::request::{self, RequestInput};
-use crate::domain::roles::{Actor, may_take};
-use crate::domain::{Channel, Source, State, Transition, tracking};
+use crate::domain::{Channel, Source, State, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
 use crate::views::{
@@ -360,11 +358,9 @@ pub async fn rate(
     }
     let code = tracking::normalize(&state.settings.code_prefix, &path)
         .ok_or(ErrorKind::NotFound.lang(l))?;
-    let transition = match form.rating.as_str() {
-        "satisfied" | "basic" => Transition::RateSatisfied,
-        "unsatisfied" => Transition::RateUnsatisfied,
-        _ => return Ok(see_other(&format!("/track/{code}?rate_error=1"))),
-    };
+    if !matches!(form.rating.as_str(), "satisfied" | "basic" | "unsatisfied") {
+        return Ok(see_other(&format!("/track/{code}?rate_error=1")));
+    }
     let comment: String = form
         .comment
         .trim()
@@ -379,41 +375,11 @@ pub async fn rate(
         let Some(m) = matters::by_code(c, &lookup)? else {
             return Ok(None);
         };
-        let Ok(channel) = m.channel.parse::<Channel>() else {
+        let Some(version) = version else {
             return Ok(Some(false));
         };
-        let Ok(from) = m.state.parse::<State>() else {
-            return Ok(Some(false));
-        };
-        let allowed = may_take(Actor::Citizen, transition) && channel.is_rated_by_citizen();
-        let (Ok(to), true, Some(version)) =
-            (next_state(channel, from, transition), allowed, version)
-        else {
-            return Ok(Some(false));
-        };
-        let now = Utc::now();
-        let update = MatterUpdate {
-            state: Some(to.code().to_owned()),
-            rating: Some(Some(rating.clone())),
-            rating_comment: Some(Some(comment.clone())),
-            closed_at: (to == State::Closed).then_some(now.naive_utc()),
-            ..MatterUpdate::default()
-        };
-        let kind = format!("rate_{rating}");
-        let step = Step {
-            actor_id: None,
-            actor: "citizen",
-            kind: &kind,
-            from_state: Some(from),
-            to_state: Some(to),
-            note: &comment,
-            public: true,
-            at: now,
-        };
-        Ok(Some(matches!(
-            matters::apply(c, m.id, version, &update, &step, &Extra::Nothing)?,
-            Applied::Done(_)
-        )))
+        let done = matters::rate(c, &m, version, &rating, &comment, Utc::now())?;
+        Ok(Some(matches!(done, Applied::Done(_))))
     })
     .await?;
     match done {

@@ -3,6 +3,7 @@
 //! when TEST_DATABASE_URL is set) and talks to it over HTTP.
 
 mod channels;
+mod demo;
 mod helpers;
 mod public;
 mod safety;

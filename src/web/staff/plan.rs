@@ -182,14 +182,14 @@ fn bounded(text: &str, (min, max): (usize, usize), multiline: bool) -> Option<&'
 }
 
 /// What a checked planning form holds.
-struct Checked {
-    title: String,
-    description: String,
-    category: catalog::Category,
-    unit: Unit,
-    address: String,
-    amount: Option<i64>,
-    menu_item: Option<volunteers::MenuItem>,
+pub struct Checked {
+    pub title: String,
+    pub description: String,
+    pub category: catalog::Category,
+    pub unit: Unit,
+    pub address: String,
+    pub amount: Option<i64>,
+    pub menu_item: Option<volunteers::MenuItem>,
 }
 
 fn check(
@@ -343,7 +343,7 @@ pub async fn submit(
 /// matter accepted and dispatched to its owner unit, a service request
 /// accepted (waiting for a volunteer); a micro-matter waits for approval.
 #[allow(clippy::too_many_arguments)]
-fn start(
+pub fn start(
     c: &mut AnyConnection,
     prefix: &str,
     kind: Kind,
@@ -358,7 +358,14 @@ fn start(
         "community" => checked.unit.parent_id,
         _ => None,
     };
-    let deadlines = Deadlines::new(checked.category.sign_hours, checked.category.resolve_days);
+    // Projects and department matters are planned over a year; micro-matters
+    // and services keep their category's short limits.
+    let deadlines = match kind {
+        Kind::Project | Kind::Department => Deadlines::new(checked.category.sign_hours, 365),
+        Kind::Micro | Kind::Service => {
+            Deadlines::new(checked.category.sign_hours, checked.category.resolve_days)
+        }
+    };
     let mut id = None;
     for _ in 0..5 {
         let code = tracking::generate(prefix, &mut rand::rng());
@@ -416,8 +423,19 @@ fn start(
         role: Role::Dispatcher,
         ..user.clone()
     };
+    let categories = catalog::all_categories(c)?;
     for (t, form) in steps {
-        take(c, id, &planner, Action::Take(t), &form, units, l, now)?;
+        take(
+            c,
+            id,
+            &planner,
+            Action::Take(t),
+            &form,
+            units,
+            &categories,
+            l,
+            now,
+        )?;
     }
     Ok(id)
 }
@@ -443,6 +461,7 @@ pub fn take(
     action: Action,
     form: &ActForm,
     units: &[Unit],
+    categories: &[catalog::Category],
     l: Lang,
     now: chrono::DateTime<Utc>,
 ) -> Result<Applied, DbError> {
@@ -450,7 +469,7 @@ pub fn take(
         return Err(DbError::Migrate(format!("matter {id} vanished")));
     };
     let ctx = Context {
-        categories: catalog::all_categories(c)?,
+        categories: categories.to_vec(),
         milestones: matters::milestones_of(c, id)?,
         units: units.to_vec(),
         matter,

@@ -1,0 +1,89 @@
+//! `shishi demo` reproduces the district's figures, through real steps.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
+    let app = spawn_app().await;
+    let report = shishi::demo::load(&app.database_url, "NH").expect("demo loads");
+    assert!(report.matters > 3500, "{}", report.matters);
+    assert!(
+        report.events > report.matters * 5,
+        "every matter has a real timeline"
+    );
+    assert_eq!(report.accounts.len(), 5, "an account of each role");
+
+    // A second load refuses clearly and changes nothing.
+    let again = shishi::demo::load(&app.database_url, "NH")
+        .err()
+        .expect("refused");
+    assert!(again.to_string().contains("not empty"), "{again}");
+    assert_eq!(app.count("matters"), report.matters);
+
+    app.add_user("inspector", "admin", None);
+    let (client, _) = app.login("inspector", PASSWORD).await;
+    let html = client
+        .get(app.url("/staff/dashboard"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    for figure in [
+        "区领导认领 55 项，已验收通过 53 项",
+        "谋划区级重点民生实事 153 项，已验收通过 153 项",
+        "收集微实事 926 项，已办结 926 项",
+        "42 支党员志愿服务队，110 项服务菜单",
+        "已办结 2210 件",
+        "¥150,000,000.00",
+    ] {
+        assert!(html.contains(figure), "dashboard shows {figure}");
+    }
+    // The fund adds up: total = used + reserved + balance.
+    let fund = app.fund();
+    assert_eq!(fund.allocated, 15_000_000_000);
+    assert_eq!(fund.outstanding(), 0, "every micro-matter is settled");
+    assert_eq!(
+        fund.allocated,
+        fund.spent + fund.outstanding() + fund.available()
+    );
+    assert!(fund.spent > 0 && fund.available() > 0);
+
+    // Every page has something to show: open, overdue and unrated matters.
+    let overdue = client
+        .get(app.url("/staff/overdue"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(overdue.contains("class=\"overdue\""));
+    let unrated = client
+        .get(app.url("/staff/matters?state=resolved&channel=online"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(!unrated.contains("共 0 件"));
+    let projects = app.get_text("/projects").await;
+    assert!(projects.contains("河涌污水整治"));
+
+    // Each matter's state matches its last event.
+    #[derive(diesel::QueryableByName)]
+    struct Mismatch {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel::RunQueryDsl;
+    let row: Mismatch = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM matters m WHERE m.state <> (
+           SELECT e.to_state FROM events e WHERE e.matter_id = m.id AND e.to_state IS NOT NULL ORDER BY e.id DESC LIMIT 1)",
+    )
+    .get_result(&mut app.conn())
+    .expect("query");
+    assert_eq!(row.n, 0);
+}
