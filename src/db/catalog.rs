@@ -103,3 +103,69 @@ pub fn subtree(units: &[Unit], root: i64) -> Vec<i64> {
     }
     found
 }
+
+/// Changes a category's names, deadlines and whether citizens may pick it.
+pub fn update_category(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    name_en: &str,
+    sign_hours: i32,
+    resolve_days: i32,
+    active: bool,
+) -> QueryResult<usize> {
+    diesel::update(categories::table.find(id))
+        .set((
+            categories::name.eq(name),
+            categories::name_en.eq(name_en),
+            categories::sign_hours.eq(sign_hours),
+            categories::resolve_days.eq(resolve_days),
+            categories::active.eq(active),
+        ))
+        .execute(conn)
+}
+
+pub fn add_category(
+    conn: &mut AnyConnection,
+    code: &str,
+    name: &str,
+    name_en: &str,
+    sign_hours: i32,
+    resolve_days: i32,
+) -> QueryResult<()> {
+    let next: Option<i32> = categories::table
+        .select(diesel::dsl::max(categories::sort_order))
+        .first(conn)?;
+    diesel::insert_into(categories::table)
+        .values((
+            categories::code.eq(code),
+            categories::name.eq(name),
+            categories::name_en.eq(name_en),
+            categories::sign_hours.eq(sign_hours),
+            categories::resolve_days.eq(resolve_days),
+            categories::active.eq(true),
+            categories::sort_order.eq(next.unwrap_or(0) + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn add_unit(
+    conn: &mut AnyConnection,
+    code: &str,
+    name: &str,
+    name_en: &str,
+    kind: &str,
+    parent_id: Option<i64>,
+) -> QueryResult<()> {
+    diesel::insert_into(units::table)
+        .values((
+            units::code.eq(code),
+            units::name.eq(name),
+            units::name_en.eq(name_en),
+            units::kind.eq(kind),
+            units::parent_id.eq(parent_id),
+        ))
+        .execute(conn)
+        .map(drop)
+}

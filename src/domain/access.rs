@@ -91,10 +91,12 @@ pub enum Page {
     ServiceRequest,
     /// A volunteer's own page: report, claims, services.
     VolunteerSelf,
+    /// Categories, units and accounts.
+    Administration,
 }
 
 impl Page {
-    pub const ALL: [Page; 13] = [
+    pub const ALL: [Page; 14] = [
         Page::Matters,
         Page::Overdue,
         Page::Intake,
@@ -108,6 +110,7 @@ impl Page {
         Page::VolunteerAdmin,
         Page::ServiceRequest,
         Page::VolunteerSelf,
+        Page::Administration,
     ];
 }
 
@@ -126,7 +129,7 @@ pub fn may_view(role: Role, page: Page) -> bool {
         Page::PlanDepartment | Page::RaiseMicro | Page::ServiceRequest => {
             matches!(role, Admin | Dispatcher | UnitStaff)
         }
-        Page::FundAdmin => role == Admin,
+        Page::FundAdmin | Page::Administration => role == Admin,
         Page::VolunteerSelf => role == Volunteer,
     }
 }
@@ -433,6 +436,7 @@ mod tests {
                     Volunteers,
                     VolunteerAdmin,
                     ServiceRequest,
+                    Administration,
                 ],
             ),
             (

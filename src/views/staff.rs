@@ -21,6 +21,7 @@ pub struct StaffNav {
     pub fund: bool,
     pub volunteers: bool,
     pub me: bool,
+    pub admin: bool,
     /// Planning forms this role may open: path and label.
     pub plans: Vec<(&'static str, String)>,
 }
@@ -426,4 +427,44 @@ pub struct DashboardPage {
     pub per_unit: Vec<RateRow>,
     pub trend: Trend,
     pub open: i64,
+}
+
+pub struct AdminCategory {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub sign_hours: i32,
+    pub resolve_days: i32,
+    pub active: bool,
+}
+
+pub struct AdminUnit {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+    pub parent: String,
+}
+
+pub struct AdminUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    pub active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/admin.html")]
+pub struct AdminPage {
+    pub l: Lang,
+    pub nav: StaffNav,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub categories: Vec<AdminCategory>,
+    pub units: Vec<AdminUnit>,
+    pub towns: Vec<Choice>,
+    pub users: Vec<AdminUser>,
 }

@@ -753,3 +753,125 @@ async fn a_restart_keeps_sessions_because_the_key_is_kept() {
         .expect("GET");
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn admins_change_categories_units_and_accounts() {
+    let app = spawn_app().await;
+    let admin = app.staff("root", "admin", None).await;
+    let dispatcher = app.dispatcher().await;
+    let other = app.staff("clerk", "unit", Some("GC")).await;
+    assert_eq!(dispatcher.get("/staff/admin").await.status(), 403);
+
+    // Deadlines change; a category turned off leaves the citizens' form.
+    let id = app.category_id("market");
+    let path = format!("/staff/admin/categories/{id}");
+    let bad = admin
+        .post_via(
+            "/staff/admin",
+            &path,
+            &[
+                ("name", "市场监管"),
+                ("name_en", "Markets"),
+                ("sign_hours", "0"),
+                ("resolve_days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let res = admin
+        .post_via(
+            "/staff/admin",
+            &path,
+            &[
+                ("name", "市场监管"),
+                ("name_en", "Markets"),
+                ("sign_hours", "12"),
+                ("resolve_days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(!app.get_text("/submit").await.contains("市场监管"));
+    let res = dispatcher
+        .post_via(
+            "/staff/matters",
+            &path,
+            &[
+                ("name", "x"),
+                ("name_en", "x"),
+                ("sign_hours", "1"),
+                ("resolve_days", "1"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    let res = admin
+        .post_via(
+            "/staff/admin",
+            "/staff/admin/categories",
+            &[
+                ("code", "pets"),
+                ("name", "宠物管理"),
+                ("name_en", "Pets"),
+                ("sign_hours", "24"),
+                ("resolve_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(app.get_text("/submit").await.contains("宠物管理"));
+
+    // A new community under a town appears on the form.
+    let gc = app.unit_id("GC").to_string();
+    let res = admin
+        .post_via(
+            "/staff/admin",
+            "/staff/admin/units",
+            &[
+                ("code", "GC-DE"),
+                ("name", "东二社区"),
+                ("name_en", "Dong'er Community"),
+                ("kind", "community"),
+                ("parent", &gc),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(app.get_text("/submit").await.contains("东二社区"));
+    let res = admin
+        .post_via(
+            "/staff/admin",
+            "/staff/admin/units",
+            &[
+                ("code", "GC-DE"),
+                ("name", "重复"),
+                ("name_en", "Again"),
+                ("kind", "community"),
+                ("parent", &gc),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "codes are unique");
+
+    // An account is disabled, and its session ends.
+    let clerk = {
+        use diesel::prelude::*;
+        use shishi::db::schema::users;
+        users::table
+            .filter(users::username.eq("clerk"))
+            .select(users::id)
+            .first::<i64>(&mut app.conn())
+            .expect("user")
+    };
+    let res = admin
+        .post_via(
+            "/staff/admin",
+            &format!("/staff/admin/users/{clerk}/disable"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(other.get("/staff/matters").await.status(), 303);
+}

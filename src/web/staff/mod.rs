@@ -1,6 +1,7 @@
 //! The staff workspace under `/staff/`: login, inbox, a matter's page and
 //! its actions, intake of requests taken by phone, radio or at the counter.
 
+pub mod admin;
 pub mod dashboard;
 pub mod fund;
 pub mod inbox;
@@ -31,6 +32,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/intake", web::get().to(intake::form))
         .route("/staff/intake", web::post().to(intake::submit))
         .route("/staff/dashboard", web::get().to(dashboard::show))
+        .route("/staff/admin", web::get().to(admin::show))
+        .route(
+            "/staff/admin/categories",
+            web::post().to(admin::add_category),
+        )
+        .route(
+            "/staff/admin/categories/{id}",
+            web::post().to(admin::update_category),
+        )
+        .route("/staff/admin/units", web::post().to(admin::add_unit))
+        .route(
+            "/staff/admin/users/{id}/disable",
+            web::post().to(admin::disable_user),
+        )
         .route("/staff/fund", web::get().to(fund::ledger))
         .route("/staff/fund/allocate", web::post().to(fund::allocate))
         .route("/staff/volunteers", web::get().to(volunteer::overview))
@@ -89,6 +104,7 @@ pub fn nav(user: &StaffUser, l: Lang, csrf: String, current: &'static str) -> St
         fund: may_view(user.role, Page::Fund),
         volunteers: may_view(user.role, Page::Volunteers),
         me: may_view(user.role, Page::VolunteerSelf),
+        admin: may_view(user.role, Page::Administration),
         plans: [
             (
                 plan::Kind::Project,
