@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Days a resolved online request waits for the citizen's rating before it closes itself.
     #[arg(long, env = "SHISHI_RATING_DAYS", default_value_t = 7)]
     pub rating_days: i64,
+    /// Open311 jurisdiction_id this server answers for (optional).
+    #[arg(long, env = "SHISHI_JURISDICTION_ID")]
+    pub jurisdiction_id: Option<String>,
 }
 
 pub fn main() -> ExitCode {
@@ -133,6 +136,7 @@ fn run(cli: Cli) -> Result<(), String> {
             settings.submit_per_hour = args.submit_per_hour;
             settings.workers = args.workers;
             settings.rating_days = args.rating_days.clamp(1, 365);
+            settings.jurisdiction_id = args.jurisdiction_id;
             serve(settings)
         }
     }

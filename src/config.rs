@@ -37,6 +37,8 @@ pub struct Settings {
     /// Days a resolved online matter waits for its rating before it closes
     /// itself, counted as unrated.
     pub rating_days: i64,
+    /// Open311 `jurisdiction_id`: when set, a call naming another is refused.
+    pub jurisdiction_id: Option<String>,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Settings {
             login_max_per_address: 20,
             login_window_minutes: 15,
             rating_days: 7,
+            jurisdiction_id: None,
         }
     }
 }

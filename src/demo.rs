@@ -985,6 +985,7 @@ fn citizen_request(
             unit_id: None,
             requested_fen: None,
             menu_item_id: None,
+            api: None,
         };
         match matters::insert_submitted(c, &intake) {
             Ok(new) => {

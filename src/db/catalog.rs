@@ -16,6 +16,8 @@ pub struct Category {
     pub resolve_days: i32,
     pub active: bool,
     pub sort_order: i32,
+    /// Extra fields it asks for (Open311 attributes), as JSON.
+    pub attributes: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

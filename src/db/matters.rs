@@ -46,6 +46,11 @@ pub struct Matter {
     pub approved_fen: Option<i64>,
     pub spent_fen: Option<i64>,
     pub menu_item_id: Option<i64>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub address_id: Option<String>,
+    pub api_client: Option<String>,
+    pub attributes: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -71,6 +76,11 @@ pub struct NewMatter<'a> {
     pub unit_id: Option<i64>,
     pub requested_fen: Option<i64>,
     pub menu_item_id: Option<i64>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub address_id: Option<&'a str>,
+    pub api_client: Option<&'a str>,
+    pub attributes: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -127,6 +137,18 @@ pub struct Intake<'a> {
     pub unit_id: Option<i64>,
     pub requested_fen: Option<i64>,
     pub menu_item_id: Option<i64>,
+    /// Open311 requests: a point, an address id, the client, extra fields.
+    pub api: Option<ApiOrigin<'a>>,
+}
+
+/// Where an Open311 request came from and what it carries besides the form's fields.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ApiOrigin<'a> {
+    pub client: &'a str,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub address_id: Option<&'a str>,
+    pub attributes: Option<&'a str>,
 }
 
 /// Stores a new matter in state `submitted` with its first, public event,
@@ -156,6 +178,11 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
                 unit_id: intake.unit_id,
                 requested_fen: intake.requested_fen,
                 menu_item_id: intake.menu_item_id,
+                lat: intake.api.and_then(|a| a.lat),
+                lng: intake.api.and_then(|a| a.lng),
+                address_id: intake.api.and_then(|a| a.address_id),
+                api_client: intake.api.map(|a| a.client),
+                attributes: intake.api.and_then(|a| a.attributes),
             })
             .execute(conn)?;
         let id: i64 = matters::table

@@ -5,6 +5,7 @@
 //! written once against [`AnyConnection`]; it matches on the variant only
 //! where the SQL really differs.
 
+pub mod api_keys;
 pub mod catalog;
 pub mod fund;
 pub mod inbox;

@@ -29,6 +29,7 @@ diesel::table! {
         resolve_days -> Integer,
         active -> Bool,
         sort_order -> Integer,
+        attributes -> Nullable<Text>,
     }
 }
 
@@ -69,6 +70,11 @@ diesel::table! {
         approved_fen -> Nullable<BigInt>,
         spent_fen -> Nullable<BigInt>,
         menu_item_id -> Nullable<BigInt>,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        address_id -> Nullable<Text>,
+        api_client -> Nullable<Text>,
+        attributes -> Nullable<Text>,
     }
 }
 
@@ -195,6 +201,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        client -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(matters -> categories (category_id));
 diesel::joinable!(menu_items -> volunteer_teams (team_id));
 diesel::joinable!(events -> matters (matter_id));
@@ -214,5 +230,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     menu_items,
     volunteer_profiles,
     volunteer_claims,
-    service_records
+    service_records,
+    api_keys
 );

@@ -463,8 +463,18 @@ pub struct AdminPage {
     pub nav: StaffNav,
     pub csrf: String,
     pub error: Option<String>,
+    /// A key just made, shown this once.
+    pub new_key: Option<String>,
+    pub keys: Vec<AdminKey>,
     pub categories: Vec<AdminCategory>,
     pub units: Vec<AdminUnit>,
     pub towns: Vec<Choice>,
     pub users: Vec<AdminUser>,
+}
+
+pub struct AdminKey {
+    pub id: i64,
+    pub client: String,
+    pub created: String,
+    pub revoked: Option<String>,
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod csrf;
 pub mod i18n;
+pub mod open311;
 pub mod public;
 pub mod request_form;
 pub mod routes;

@@ -127,6 +127,7 @@ pub async fn store(
                 unit_id: None,
                 requested_fen: None,
                 menu_item_id: None,
+                api: None,
             };
             match matters::insert_submitted(c, &intake) {
                 Ok(id) => return Ok((id, code)),

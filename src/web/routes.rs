@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ErrorKind;
 use crate::web::i18n::Lang;
-use crate::web::{public, staff};
+use crate::web::{open311, public, staff};
 
 /// Largest form body taken, in bytes. The longest legitimate form (a 2,000
 /// character description in Chinese, percent-encoded) is about 20 KiB; up
@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(public::healthz))
         .route("/static/style.css", web::get().to(public::stylesheet))
         .configure(staff::configure)
+        .configure(open311::configure)
         .default_service(web::to(not_found));
 }
 

@@ -5,6 +5,7 @@
 mod channels;
 mod demo;
 mod helpers;
+mod open311;
 mod public;
 mod safety;
 mod staff;

@@ -4,12 +4,12 @@
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::{catalog, users};
+use crate::db::{api_keys, catalog, users};
 use crate::domain::access::Page;
 use crate::domain::{Deadlines, UnitKind};
 use crate::error::{AppError, ErrorKind};
 use crate::startup::AppState;
-use crate::views::staff::{AdminCategory, AdminPage, AdminUnit, AdminUser};
+use crate::views::staff::{AdminCategory, AdminKey, AdminPage, AdminUnit, AdminUser};
 use crate::web::auth::StaffUser;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
@@ -31,11 +31,23 @@ async fn show_with(
     l: Lang,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (categories, units, accounts) = db(state, l, |c| {
+    render(req, state, user, l, error, None).await
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    error: Option<String>,
+    new_key: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let (categories, units, accounts, keys) = db(state, l, |c| {
         Ok((
             catalog::all_categories(c)?,
             catalog::all_units(c)?,
             users::list(c)?,
+            api_keys::list(c)?,
         ))
     })
     .await?;
@@ -49,6 +61,16 @@ async fn show_with(
         nav: super::nav(user, l, csrf::token(req), "admin"),
         csrf: csrf::token(req),
         error: error.clone(),
+        new_key,
+        keys: keys
+            .iter()
+            .map(|k| AdminKey {
+                id: k.id,
+                client: k.client.clone(),
+                created: l.time(&k.created_at),
+                revoked: k.revoked_at.as_ref().map(|t| l.time(t)),
+            })
+            .collect(),
         categories: categories
             .iter()
             .map(|c| AdminCategory {
@@ -291,4 +313,53 @@ pub async fn disable_user(
     } else {
         Err(ErrorKind::NotFound.lang(l))
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KeyForm {
+    csrf_token: String,
+    client: String,
+}
+
+/// Makes an Open311 key for a named client and shows it, once.
+pub async fn add_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<KeyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::Administration, l)?;
+    let Some(client) = clean(&form.client, 60) else {
+        return show_with(&req, &state, &user, l, Some(l.t("admin.error_client"))).await;
+    };
+    let key = db(&state, l, move |c| {
+        Ok(api_keys::create(c, &client, chrono::Utc::now())?)
+    })
+    .await?;
+    render(&req, &state, &user, l, None, Some(key)).await
+}
+
+pub async fn revoke_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    path: web::Path<i64>,
+    form: web::Form<DisableForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = StaffUser::extract(&req).await?;
+    if !csrf::verify(&req, &form.csrf_token) {
+        return Err(ErrorKind::Csrf.lang(l));
+    }
+    user.require(Page::Administration, l)?;
+    let id = path.into_inner();
+    db(&state, l, move |c| {
+        Ok(api_keys::revoke(c, id, chrono::Utc::now())?)
+    })
+    .await?;
+    Ok(see_other("/staff/admin"))
 }

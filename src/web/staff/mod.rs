@@ -42,6 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::update_category),
         )
         .route("/staff/admin/units", web::post().to(admin::add_unit))
+        .route("/staff/admin/keys", web::post().to(admin::add_key))
+        .route(
+            "/staff/admin/keys/{id}/revoke",
+            web::post().to(admin::revoke_key),
+        )
         .route(
             "/staff/admin/users/{id}/disable",
             web::post().to(admin::disable_user),

@@ -388,6 +388,7 @@ pub fn start(
             unit_id: kind_unit(kind, checked),
             requested_fen: checked.amount,
             menu_item_id: checked.menu_item.as_ref().map(|m| m.id),
+            api: None,
         };
         match matters::insert_submitted(c, &intake) {
             Ok(new) => {

@@ -1,0 +1,978 @@
+//! Open311 GeoReport v2 under `/open311/v2/`: discovery, services, service
+//! definitions, requests (post, list, one) and tokens, each in `.json` and
+//! `.xml`, with the specification's errors (`errors` → `error` → `code`,
+//! `description`). No GET ever shows a citizen's name, phone or e-mail.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde_json::{Map, Value, json};
+
+use crate::db::catalog::{self, Category};
+use crate::db::matters::{self, ApiOrigin, Intake, Matter};
+use crate::db::schema::{events, matters as matters_t};
+use crate::db::{AnyConnection, DbError, api_keys};
+use crate::domain::request::mobile_number;
+use crate::domain::{Channel, Deadlines, Source, State, tracking};
+use crate::startup::AppState;
+use crate::web::i18n::{Lang, china};
+
+/// The formats every endpoint speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+}
+
+/// Splits `services.json` into its name and format.
+fn split(file: &str) -> Option<(&str, Format)> {
+    let (name, ext) = file.rsplit_once('.')?;
+    match ext {
+        "json" => Some((name, Format::Json)),
+        "xml" => Some((name, Format::Xml)),
+        _ => None,
+    }
+}
+
+/// A document to send: JSON as it is; in XML, arrays become repeated
+/// elements named by `item`, inside a root element named `root`.
+struct Doc {
+    root: &'static str,
+    item: &'static str,
+    body: Value,
+}
+
+fn to_xml(doc: &Doc) -> Vec<u8> {
+    let mut w = Writer::new(Vec::new());
+    // Writing into a Vec cannot fail; errors would only come from the sink.
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    write_value(&mut w, doc.root, doc.item, &doc.body);
+    w.into_inner()
+}
+
+/// The element name of the items of a list named `list`.
+fn item_name(list: &str) -> &'static str {
+    match list {
+        "endpoints" => "endpoint",
+        "formats" => "format",
+        "attributes" => "attribute",
+        "values" => "value",
+        _ => "item",
+    }
+}
+
+fn write_value(w: &mut Writer<Vec<u8>>, name: &str, item: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            let _ = w.write_event(Event::Start(BytesStart::new(name)));
+            for v in items {
+                write_value(w, item, item_name(item), v);
+            }
+            let _ = w.write_event(Event::End(BytesEnd::new(name)));
+        }
+        Value::Object(fields) => {
+            let _ = w.write_event(Event::Start(BytesStart::new(name)));
+            for (k, v) in fields {
+                write_value(w, k, item_name(k), v);
+            }
+            let _ = w.write_event(Event::End(BytesEnd::new(name)));
+        }
+        Value::Null => {
+            let _ = w.write_event(Event::Empty(BytesStart::new(name)));
+        }
+        Value::String(s) => text(w, name, s),
+        other => text(w, name, &other.to_string()),
+    }
+}
+
+fn text(w: &mut Writer<Vec<u8>>, name: &str, content: &str) {
+    let _ = w.write_event(Event::Start(BytesStart::new(name)));
+    let _ = w.write_event(Event::Text(BytesText::new(content)));
+    let _ = w.write_event(Event::End(BytesEnd::new(name)));
+}
+
+fn respond(status: StatusCode, format: Format, doc: Doc) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    match format {
+        Format::Json => res
+            .insert_header((CONTENT_TYPE, "application/json; charset=utf-8"))
+            .body(doc.body.to_string()),
+        Format::Xml => res
+            .insert_header((CONTENT_TYPE, "text/xml; charset=utf-8"))
+            .body(to_xml(&doc)),
+    }
+}
+
+/// An error in the specification's shape.
+fn error(status: StatusCode, format: Format, description: &str) -> HttpResponse {
+    let body = json!([{ "code": status.as_u16(), "description": description }]);
+    respond(
+        status,
+        format,
+        Doc {
+            root: "errors",
+            item: "error",
+            body,
+        },
+    )
+}
+
+fn internal(format: Format, e: impl std::fmt::Display) -> HttpResponse {
+    log::error!("open311: {e}");
+    error(StatusCode::INTERNAL_SERVER_ERROR, format, "internal error")
+}
+
+/// Runs database work off the async workers.
+async fn run<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+) -> Result<T, String> {
+    let pool = state.pool.clone();
+    match web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The query string's pairs (and the form's, for POST).
+fn pairs(raw: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw).into_owned().collect()
+}
+
+fn one<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// `jurisdiction_id` is accepted on every call, and must match when configured.
+fn check_jurisdiction(
+    state: &AppState,
+    pairs: &[(String, String)],
+    format: Format,
+) -> Result<(), HttpResponse> {
+    match (
+        &state.settings.jurisdiction_id,
+        one(pairs, "jurisdiction_id"),
+    ) {
+        (Some(ours), Some(given)) if ours != given => Err(error(
+            StatusCode::NOT_FOUND,
+            format,
+            "jurisdiction_id not found",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// ISO 8601 with the UTC+8 offset the district keeps.
+fn iso(t: &NaiveDateTime) -> String {
+    t.and_utc()
+        .with_timezone(&china())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn base_url(req: &HttpRequest, state: &AppState) -> String {
+    match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+/// `/open311/v2/discovery.{format}`
+pub async fn root_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some((name, format)) = split(&path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            Format::Json,
+            "unknown format: use .json or .xml",
+        );
+    };
+    let query = pairs(req.query_string().as_bytes());
+    if let Err(res) = check_jurisdiction(&state, &query, format) {
+        return res;
+    }
+    match name {
+        "discovery" => discovery(&req, &state, format),
+        "services" => services(&state, format).await,
+        "requests" => list_requests(&state, format, &query).await,
+        _ => error(StatusCode::NOT_FOUND, format, "no such endpoint"),
+    }
+}
+
+fn discovery(req: &HttpRequest, state: &AppState, format: Format) -> HttpResponse {
+    let url = format!("{}/open311/v2", base_url(req, state));
+    let body = json!({
+        "changeset": "2026-11-30T00:00:00+08:00",
+        "contact": "南海区“我为群众办实事”线上平台 · Nanhai District online platform",
+        "key_service": "API keys are issued by the platform's administrators under /staff/admin.",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": url,
+            "changeset": "2026-11-30T00:00:00+08:00",
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    });
+    respond(
+        StatusCode::OK,
+        format,
+        Doc {
+            root: "discovery",
+            item: "item",
+            body,
+        },
+    )
+}
+
+fn attributes_of(c: &Category) -> Vec<Value> {
+    c.attributes
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<Vec<Value>>(a).ok())
+        .unwrap_or_default()
+}
+
+fn service(c: &Category) -> Value {
+    json!({
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": format!("{} / {}", c.name, c.name_en),
+        "metadata": !attributes_of(c).is_empty(),
+        "type": "realtime",
+        "keywords": c.name_en.to_lowercase().replace(" and ", ",").replace(' ', ","),
+        "group": if c.code == "urgent" { "紧急" } else { "民生诉求" },
+    })
+}
+
+async fn services(state: &web::Data<AppState>, format: Format) -> HttpResponse {
+    match run(state, |c| Ok(catalog::active_categories(c)?)).await {
+        Ok(categories) => {
+            let body = Value::Array(categories.iter().map(service).collect());
+            respond(
+                StatusCode::OK,
+                format,
+                Doc {
+                    root: "services",
+                    item: "service",
+                    body,
+                },
+            )
+        }
+        Err(e) => internal(format, e),
+    }
+}
+
+/// `/open311/v2/services/{service_code}.{format}`
+pub async fn service_definition(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some((code, format)) = split(&path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            Format::Json,
+            "unknown format: use .json or .xml",
+        );
+    };
+    if let Err(res) = check_jurisdiction(&state, &pairs(req.query_string().as_bytes()), format) {
+        return res;
+    }
+    let code = code.to_owned();
+    let found = run(&state, move |c| {
+        Ok(catalog::active_categories(c)?
+            .into_iter()
+            .find(|x| x.code == code))
+    })
+    .await;
+    match found {
+        Ok(Some(category)) => {
+            let attributes: Vec<Value> = attributes_of(&category)
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    json!({
+                        "variable": true,
+                        "code": a.get("code").cloned().unwrap_or(Value::Null),
+                        "datatype": a.get("datatype").cloned().unwrap_or_else(|| json!("string")),
+                        "required": a.get("required").cloned().unwrap_or(json!(false)),
+                        "datatype_description": "",
+                        "order": i + 1,
+                        "description": a.get("description").cloned().unwrap_or(Value::Null),
+                        "values": a.get("values").cloned().unwrap_or_else(|| json!([])),
+                    })
+                })
+                .collect();
+            let body = json!({ "service_code": category.code, "attributes": attributes });
+            respond(
+                StatusCode::OK,
+                format,
+                Doc {
+                    root: "service_definition",
+                    item: "item",
+                    body,
+                },
+            )
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, format, "service_code not found"),
+        Err(e) => internal(format, e),
+    }
+}
+
+/// Open or closed, as 311 clients understand it: a request with a reply out
+/// (resolved) or ended (closed, rejected, merged) is closed.
+fn status(state: &str) -> &'static str {
+    match state.parse::<State>() {
+        Ok(s) if s.is_open() => "open",
+        _ => "closed",
+    }
+}
+
+/// What a GET shows of a matter: never the citizen's name, phone or e-mail.
+fn request_doc(
+    m: &Matter,
+    categories: &[Category],
+    unit: Option<&str>,
+    notes: Option<&str>,
+) -> Value {
+    let category = categories.iter().find(|c| c.id == m.category_id);
+    let mut o = Map::new();
+    o.insert("service_request_id".into(), json!(m.code));
+    o.insert("status".into(), json!(status(&m.state)));
+    o.insert(
+        "status_notes".into(),
+        notes.map_or(Value::Null, |n| json!(n)),
+    );
+    o.insert(
+        "service_name".into(),
+        category.map_or(Value::Null, |c| json!(c.name)),
+    );
+    o.insert(
+        "service_code".into(),
+        category.map_or(Value::Null, |c| json!(c.code)),
+    );
+    o.insert("description".into(), json!(m.description));
+    o.insert(
+        "agency_responsible".into(),
+        unit.map_or(Value::Null, |u| json!(u)),
+    );
+    o.insert("service_notice".into(), Value::Null);
+    o.insert("requested_datetime".into(), json!(iso(&m.created_at)));
+    o.insert("updated_datetime".into(), json!(iso(&m.updated_at)));
+    o.insert(
+        "expected_datetime".into(),
+        m.due_at.as_ref().map_or(Value::Null, |d| json!(iso(d))),
+    );
+    o.insert("address".into(), json!(m.address));
+    o.insert(
+        "address_id".into(),
+        m.address_id.as_deref().map_or(Value::Null, |a| json!(a)),
+    );
+    o.insert("zipcode".into(), Value::Null);
+    o.insert("lat".into(), m.lat.map_or(Value::Null, |v| json!(v)));
+    o.insert("long".into(), m.lng.map_or(Value::Null, |v| json!(v)));
+    o.insert("media_url".into(), Value::Null);
+    Value::Object(o)
+}
+
+/// The documents of some matters, with unit names and latest public notes.
+fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, DbError> {
+    let categories = catalog::all_categories(c)?;
+    let units = catalog::all_units(c)?;
+    let ids: Vec<i64> = list.iter().map(|m| m.id).collect();
+    let notes: Vec<(i64, String)> = events::table
+        .filter(events::matter_id.eq_any(&ids))
+        .filter(events::public.eq(true))
+        .filter(events::note.ne(""))
+        .order(events::id.desc())
+        .select((events::matter_id, events::note))
+        .load(c)?;
+    Ok(list
+        .iter()
+        .map(|m| {
+            let unit = m
+                .unit_id
+                .and_then(|id| units.iter().find(|u| u.id == id))
+                .map(|u| u.name.as_str());
+            let note = notes
+                .iter()
+                .find(|(id, _)| *id == m.id)
+                .map(|(_, n)| n.as_str());
+            request_doc(m, &categories, unit, note)
+        })
+        .collect())
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::<FixedOffset>::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// At most this many requests per answer (the specification's default).
+const MAX_REQUESTS: i64 = 1000;
+
+async fn list_requests(
+    state: &web::Data<AppState>,
+    format: Format,
+    query: &[(String, String)],
+) -> HttpResponse {
+    let prefix = state.settings.code_prefix.clone();
+    // A list of ids overrides every other filter.
+    if let Some(ids) = one(query, "service_request_id") {
+        let codes: Vec<String> = ids
+            .split(',')
+            .filter_map(|id| tracking::normalize(&prefix, id))
+            .take(MAX_REQUESTS as usize)
+            .collect();
+        let found = run(state, move |c| {
+            let list: Vec<Matter> = matters_t::table
+                .filter(matters_t::code.eq_any(&codes))
+                .filter(matters_t::channel.eq(Channel::Online.code()))
+                .select(Matter::as_select())
+                .load(c)?;
+            request_docs(c, &list)
+        })
+        .await;
+        return match found {
+            Ok(docs) => respond(
+                StatusCode::OK,
+                format,
+                Doc {
+                    root: "service_requests",
+                    item: "request",
+                    body: Value::Array(docs),
+                },
+            ),
+            Err(e) => internal(format, e),
+        };
+    }
+    let start = match one(query, "start_date").map(parse_time) {
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "start_date is not a W3C date-time, e.g. 2026-11-01T00:00:00+08:00",
+            );
+        }
+        Some(Some(t)) => Some(t),
+        None => None,
+    };
+    let end = match one(query, "end_date").map(parse_time) {
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "end_date is not a W3C date-time, e.g. 2026-11-30T00:00:00+08:00",
+            );
+        }
+        Some(Some(t)) => Some(t),
+        None => None,
+    };
+    let now = Utc::now();
+    // Without dates, the last 90 days.
+    let (start, end) = match (start, end) {
+        (None, None) => (Some(now - Duration::days(90)), None),
+        (None, Some(e)) => (Some(e - Duration::days(90)), Some(e)),
+        other => other,
+    };
+    let statuses: Vec<&str> = match one(query, "status") {
+        None => vec![],
+        Some(s) => {
+            let list: Vec<&str> = s.split(',').map(str::trim).collect();
+            if list.iter().any(|x| *x != "open" && *x != "closed") {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format,
+                    "status must be open or closed",
+                );
+            }
+            list
+        }
+    };
+    let states: Vec<&'static str> = State::ALL
+        .iter()
+        .filter(|s| statuses.is_empty() || statuses.contains(&status(s.code())))
+        .map(|s| s.code())
+        .collect();
+    let codes: Option<Vec<String>> =
+        one(query, "service_code").map(|s| s.split(',').map(|x| x.trim().to_owned()).collect());
+    let found = run(state, move |c| {
+        let mut q = matters_t::table
+            .filter(matters_t::channel.eq(Channel::Online.code()))
+            .filter(matters_t::state.eq_any(states))
+            .into_boxed::<crate::db::MultiBackend>();
+        if let Some(codes) = codes {
+            let ids: Vec<i64> = catalog::all_categories(c)?
+                .into_iter()
+                .filter(|x| codes.contains(&x.code))
+                .map(|x| x.id)
+                .collect();
+            q = q.filter(matters_t::category_id.eq_any(ids));
+        }
+        if let Some(s) = start {
+            q = q.filter(matters_t::created_at.ge(s.naive_utc()));
+        }
+        if let Some(e) = end {
+            q = q.filter(matters_t::created_at.le(e.naive_utc()));
+        }
+        let list: Vec<Matter> = q
+            .order((matters_t::created_at.desc(), matters_t::id.desc()))
+            .limit(MAX_REQUESTS)
+            .select(Matter::as_select())
+            .load(c)?;
+        request_docs(c, &list)
+    })
+    .await;
+    match found {
+        Ok(docs) => respond(
+            StatusCode::OK,
+            format,
+            Doc {
+                root: "service_requests",
+                item: "request",
+                body: Value::Array(docs),
+            },
+        ),
+        Err(e) => internal(format, e),
+    }
+}
+
+/// `/open311/v2/requests/{id}.{format}`: one request, as an array of one.
+pub async fn one_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some((id, format)) = split(&path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            Format::Json,
+            "unknown format: use .json or .xml",
+        );
+    };
+    if let Err(res) = check_jurisdiction(&state, &pairs(req.query_string().as_bytes()), format) {
+        return res;
+    }
+    let Some(code) = tracking::normalize(&state.settings.code_prefix, id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format,
+            "service_request_id not found",
+        );
+    };
+    let found = run(&state, move |c| match matters::by_code(c, &code)? {
+        Some(m) if m.channel == Channel::Online.code() => Ok(Some(request_docs(c, &[m])?)),
+        _ => Ok(None),
+    })
+    .await;
+    match found {
+        Ok(Some(docs)) => respond(
+            StatusCode::OK,
+            format,
+            Doc {
+                root: "service_requests",
+                item: "request",
+                body: Value::Array(docs),
+            },
+        ),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            format,
+            "service_request_id not found",
+        ),
+        Err(e) => internal(format, e),
+    }
+}
+
+/// `/open311/v2/tokens/{token}.{format}`. Requests are given their id at
+/// once, so a token is the id itself.
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some((token, format)) = split(&path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            Format::Json,
+            "unknown format: use .json or .xml",
+        );
+    };
+    if let Err(res) = check_jurisdiction(&state, &pairs(req.query_string().as_bytes()), format) {
+        return res;
+    }
+    let Some(code) = tracking::normalize(&state.settings.code_prefix, token) else {
+        return error(StatusCode::NOT_FOUND, format, "token not found");
+    };
+    let lookup = code.clone();
+    match run(&state, move |c| {
+        Ok(matters::by_code(c, &lookup)?.filter(|m| m.channel == Channel::Online.code()))
+    })
+    .await
+    {
+        Ok(Some(m)) => {
+            let body = json!([{ "service_request_id": m.code, "token": code }]);
+            respond(
+                StatusCode::OK,
+                format,
+                Doc {
+                    root: "service_requests",
+                    item: "request",
+                    body,
+                },
+            )
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, format, "token not found"),
+        Err(e) => internal(format, e),
+    }
+}
+
+/// Why a POST cannot be taken.
+enum Refused {
+    Status(StatusCode, String),
+}
+
+fn bad(text: impl Into<String>) -> Refused {
+    Refused::Status(StatusCode::BAD_REQUEST, text.into())
+}
+
+/// A checked POST.
+struct NewRequest {
+    category: Category,
+    description: String,
+    title: String,
+    address: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    address_id: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+    attributes: Option<String>,
+}
+
+fn check_post(form: &[(String, String)], categories: &[Category]) -> Result<NewRequest, Refused> {
+    // A field given twice is ambiguous.
+    for key in [
+        "service_code",
+        "lat",
+        "long",
+        "address_string",
+        "address_id",
+        "description",
+        "phone",
+        "first_name",
+        "last_name",
+    ] {
+        if form.iter().filter(|(k, _)| k == key).count() > 1 {
+            return Err(bad(format!("{key} is given more than once")));
+        }
+    }
+    let Some(code) = one(form, "service_code") else {
+        return Err(bad("service_code is required"));
+    };
+    let Some(category) = categories
+        .iter()
+        .find(|c| c.code == code.trim() && c.active)
+        .cloned()
+    else {
+        return Err(Refused::Status(
+            StatusCode::NOT_FOUND,
+            "service_code not found".into(),
+        ));
+    };
+    let lat = one(form, "lat").map(|v| v.trim().parse::<f64>());
+    let lng = one(form, "long").map(|v| v.trim().parse::<f64>());
+    let (lat, lng) = match (lat, lng) {
+        (Some(Ok(a)), Some(Ok(b)))
+            if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) =>
+        {
+            (Some(a), Some(b))
+        }
+        (None, None) => (None, None),
+        _ => {
+            return Err(bad(
+                "lat and long must be given together as decimal degrees",
+            ));
+        }
+    };
+    let address = one(form, "address_string").unwrap_or("").trim().to_owned();
+    let address_id = one(form, "address_id").map(|a| a.trim().to_owned());
+    if lat.is_none() && address.is_empty() && address_id.is_none() {
+        return Err(bad(
+            "a location is required: lat and long, address_string or address_id",
+        ));
+    }
+    let ok_text = |t: &str, max: usize, multiline: bool| {
+        t.chars().count() <= max
+            && !t
+                .chars()
+                .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    };
+    if !ok_text(&address, 200, false)
+        || address_id
+            .as_deref()
+            .is_some_and(|a| !ok_text(a, 100, false))
+    {
+        return Err(bad(
+            "address_string or address_id is too long or has control characters",
+        ));
+    }
+    let description = one(form, "description").unwrap_or("").trim().to_owned();
+    if description.is_empty() {
+        return Err(bad("description is required"));
+    }
+    if !ok_text(&description, 2000, true) {
+        return Err(bad(
+            "description must be at most 2000 characters without control characters",
+        ));
+    }
+    let phone = match one(form, "phone") {
+        Some(p) => Some(
+            mobile_number(p)
+                .map_err(|_| bad("phone must be a mainland mobile number, e.g. 13812345678"))?,
+        ),
+        None => None,
+    };
+    let name = [one(form, "last_name"), one(form, "first_name")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("");
+    if !ok_text(&name, 30, false) {
+        return Err(bad("first_name and last_name are too long"));
+    }
+    // attribute[code]=value, checked against the service definition.
+    let mut given = Map::new();
+    for def in attributes_of(&category) {
+        let Some(code) = def.get("code").and_then(Value::as_str) else {
+            continue;
+        };
+        let value = one(form, &format!("attribute[{code}]"));
+        let required = def
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        match value {
+            None if required => return Err(bad(format!("attribute[{code}] is required"))),
+            None => {}
+            Some(v) => {
+                let keys: Vec<&str> = def
+                    .get("values")
+                    .and_then(Value::as_array)
+                    .map(|vs| {
+                        vs.iter()
+                            .filter_map(|x| x.get("key").and_then(Value::as_str))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !keys.is_empty() && !keys.contains(&v) {
+                    return Err(bad(format!(
+                        "attribute[{code}] must be one of {}",
+                        keys.join(", ")
+                    )));
+                }
+                if !ok_text(v, 200, false) {
+                    return Err(bad(format!("attribute[{code}] is too long")));
+                }
+                given.insert(code.to_owned(), json!(v));
+            }
+        }
+    }
+    let title: String = description
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(30)
+        .collect();
+    Ok(NewRequest {
+        title: if title.chars().count() < 4 {
+            format!("{}：{title}", category.name)
+        } else {
+            title
+        },
+        category,
+        description,
+        address,
+        lat,
+        lng,
+        address_id,
+        name: (!name.is_empty()).then_some(name),
+        phone,
+        attributes: (!given.is_empty()).then(|| Value::Object(given).to_string()),
+    })
+}
+
+/// `POST /open311/v2/requests.{format}`: form-encoded, with an API key.
+pub async fn post_request(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some(("requests", format)) = split(&path) else {
+        return error(StatusCode::NOT_FOUND, Format::Json, "no such endpoint");
+    };
+    let form = pairs(&body);
+    if let Err(res) = check_jurisdiction(&state, &form, format) {
+        return res;
+    }
+    let Some(key) = one(&form, "api_key").map(str::to_owned) else {
+        return error(StatusCode::FORBIDDEN, format, "api_key is required");
+    };
+    let client = match run(&state, move |c| Ok(api_keys::client_of(c, &key)?)).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return error(StatusCode::FORBIDDEN, format, "api_key is not valid"),
+        Err(e) => return internal(format, e),
+    };
+    let categories = match run(&state, |c| Ok(catalog::all_categories(c)?)).await {
+        Ok(c) => c,
+        Err(e) => return internal(format, e),
+    };
+    let new = match check_post(&form, &categories) {
+        Ok(n) => n,
+        Err(Refused::Status(status, text)) => return error(status, format, &text),
+    };
+    let prefix = state.settings.code_prefix.clone();
+    let stored = run(&state, move |c| {
+        let received = Utc::now();
+        let deadlines = Deadlines::new(new.category.sign_hours, new.category.resolve_days);
+        for _ in 0..5 {
+            let code = tracking::generate(&prefix, &mut rand::rng());
+            let intake = Intake {
+                code: &code,
+                channel: Channel::Online,
+                source: Source::Api,
+                category_id: new.category.id,
+                title: &new.title,
+                description: &new.description,
+                town_id: None,
+                place_id: None,
+                address: &new.address,
+                citizen_name: new.name.as_deref(),
+                citizen_phone: new.phone.as_deref(),
+                received,
+                due: deadlines.map(|d| d.resolve_by(received)),
+                radio_date: None,
+                recorded_by: None,
+                unit_id: None,
+                requested_fen: None,
+                menu_item_id: None,
+                api: Some(ApiOrigin {
+                    client: &client,
+                    lat: new.lat,
+                    lng: new.lng,
+                    address_id: new.address_id.as_deref(),
+                    attributes: new.attributes.as_deref(),
+                }),
+            };
+            match matters::insert_submitted(c, &intake) {
+                Ok(_) => return Ok((code, deadlines.map(|d| d.resolve_by(received)))),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DbError::Migrate("no free tracking code".into()))
+    })
+    .await;
+    match stored {
+        Ok((code, due)) => {
+            let l = Lang::Zh;
+            let notice = match due {
+                Some(d) => l.tf(
+                    "open311.notice_due",
+                    &[(
+                        "date",
+                        &d.with_timezone(&china()).format("%Y-%m-%d").to_string(),
+                    )],
+                ),
+                None => l.t("open311.notice"),
+            };
+            let body = json!([{ "service_request_id": code, "service_notice": notice, "account_id": Value::Null }]);
+            respond(
+                StatusCode::OK,
+                format,
+                Doc {
+                    root: "service_requests",
+                    item: "request",
+                    body,
+                },
+            )
+        }
+        Err(e) => internal(format, e),
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/open311/v2/{file}", web::get().to(root_file))
+        .route("/open311/v2/{file}", web::post().to(post_request))
+        .route(
+            "/open311/v2/services/{file}",
+            web::get().to(service_definition),
+        )
+        .route("/open311/v2/requests/{file}", web::get().to(one_request))
+        .route("/open311/v2/tokens/{file}", web::get().to(token));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_declared_escaped_and_nested() {
+        let doc = Doc {
+            root: "service_requests",
+            item: "request",
+            body: json!([{ "service_request_id": "NH-AAAA-BBBB", "description": "<b>路灯</b> & 水", "lat": 23.0, "media_url": null }]),
+        };
+        let xml = String::from_utf8(to_xml(&doc)).expect("utf-8");
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+        assert!(xml.contains(
+            "<service_requests><request><service_request_id>NH-AAAA-BBBB</service_request_id>"
+        ));
+        assert!(xml.contains("&lt;b&gt;路灯&lt;/b&gt; &amp; 水"));
+        assert!(xml.contains("<media_url/>"));
+    }
+
+    #[test]
+    fn lists_inside_objects_name_their_items() {
+        let doc = Doc {
+            root: "discovery",
+            item: "item",
+            body: json!({"endpoints": [{"formats": ["text/xml"]}]}),
+        };
+        let xml = String::from_utf8(to_xml(&doc)).expect("utf-8");
+        assert!(xml.contains("<endpoints><endpoint><formats><format>text/xml</format></formats></endpoint></endpoints>"));
+    }
+
+    #[test]
+    fn formats_and_states() {
+        assert_eq!(split("services.json"), Some(("services", Format::Json)));
+        assert_eq!(split("requests.xml"), Some(("requests", Format::Xml)));
+        assert_eq!(split("requests.csv"), None);
+        assert_eq!(status("in_progress"), "open");
+        assert_eq!(status("resolved"), "closed");
+        assert_eq!(status("rejected"), "closed");
+    }
+}
