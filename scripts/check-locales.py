@@ -20,7 +20,7 @@ used = set()
 for p in list((root / "src").rglob("*.rs")) + list((root / "templates").rglob("*.html")):
     text = p.read_text()
     used |= set(re.findall(r'\bt[f]?\(\s*"([a-z_]+(?:\.[a-z_0-9]+)+)"', text))
-    used |= {k for k in re.findall(r'"((?:form|staff|track|submit|error|home|app|admin|dashboard|projects|rating|open311)\.[a-z_.0-9]+)"', text)
+    used |= {k for k in re.findall(r'"((?:form|staff|track|submit|error|home|app|admin|dashboard|projects|rating|open311|export)\.[a-z_.0-9]+)"', text)
              if not k.endswith(".html")}
 DYNAMIC = {
     "state": ["submitted", "accepted", "assigned", "in_progress", "resolved", "closed", "rejected", "merged"],

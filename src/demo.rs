@@ -1001,7 +1001,7 @@ fn citizen_request(
     }
     let id = id.ok_or_else(|| DemoError("no free tracking code".into()))?;
     // The handling unit: the place's town for most, a department for some.
-    let handler = if i % 4 == 0 {
+    let handler = if i.is_multiple_of(4) {
         let departments = w.units_of("department");
         departments[i % departments.len()].clone()
     } else {

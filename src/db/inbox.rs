@@ -64,6 +64,8 @@ pub struct Filter {
 
 /// The largest page the inbox serves.
 pub const MAX_PER_PAGE: i64 = 100;
+/// The largest page read at once (exports read in pages this size).
+pub const MAX_CHUNK: i64 = 1000;
 
 type Boxed<'a> = matters::BoxedQuery<'a, MultiBackend>;
 
@@ -159,7 +161,7 @@ pub fn search(
     now: DateTime<Utc>,
 ) -> QueryResult<(Vec<Matter>, i64)> {
     let total: i64 = filtered(scope, f, now).select(count_star()).first(conn)?;
-    let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
+    let per_page = f.per_page.clamp(1, MAX_CHUNK);
     let offset = (f.page.max(1) - 1).saturating_mul(per_page);
     let q = filtered(scope, f, now);
     let q = match f.sort {

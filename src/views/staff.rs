@@ -80,6 +80,9 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// "N matters" in words.
     pub summary: String,
+    /// This view as a download.
+    pub export_csv: String,
+    pub export_xlsx: String,
     pub page: i64,
     pub pages: i64,
     pub prev: Option<String>,

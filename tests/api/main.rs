@@ -4,6 +4,7 @@
 
 mod channels;
 mod demo;
+mod export;
 mod helpers;
 mod open311;
 mod public;

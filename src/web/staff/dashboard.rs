@@ -221,20 +221,31 @@ pub fn trend(l: Lang, m: &Measures) -> Trend {
     }
 }
 
-pub async fn show(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: StaffUser,
-    l: Lang,
-) -> Result<HttpResponse, AppError> {
-    user.require(Page::Dashboard, l)?;
-    let (m, units) = db(&state, l, |c| Ok((measure(c)?, catalog::all_units(c)?))).await?;
+/// The rates of each channel.
+pub fn per_channel(l: Lang, m: &Measures) -> Vec<RateRow> {
+    Channel::ALL
+        .iter()
+        .map(|c| rate_row(l.t(&format!("channel.{}", c.code())), &channel_tally(m, *c)))
+        .collect()
+}
 
-    // Communities count towards their town; towns and departments are ranked.
-    let mut ranked: Vec<(String, Tally)> = units
+/// Towns and departments with their tallies, best first: communities count
+/// towards their town; units without matters are left out.
+pub fn ranked_units(
+    l: Lang,
+    m: &Measures,
+    units: &[crate::db::catalog::Unit],
+) -> Vec<(String, Tally)> {
+    let mut ranked: Vec<(i64, String, Tally)> = units
         .iter()
         .filter(|u| u.kind == "town" || u.kind == "department")
-        .map(|u| (l.pick(&u.name, &u.name_en).to_owned(), Tally::default()))
+        .map(|u| {
+            (
+                u.id,
+                l.pick(&u.name, &u.name_en).to_owned(),
+                Tally::default(),
+            )
+        })
         .collect();
     for t in &m.units {
         let Some(id) = t.grp.as_deref().and_then(|g| g.parse::<i64>().ok()) else {
@@ -244,20 +255,15 @@ pub async fn show(
             continue;
         };
         let owner = if unit.kind == "community" {
-            unit.parent_id
-                .and_then(|p| units.iter().find(|u| u.id == p))
+            unit.parent_id.unwrap_or(unit.id)
         } else {
-            Some(unit)
+            unit.id
         };
-        if let Some(owner) = owner
-            && let Some(slot) = ranked
-                .iter_mut()
-                .find(|(name, _)| *name == l.pick(&owner.name, &owner.name_en))
-        {
-            slot.1.add(t);
+        if let Some(slot) = ranked.iter_mut().find(|(uid, _, _)| *uid == owner) {
+            slot.2.add(t);
         }
     }
-    ranked.retain(|(_, t)| t.total > 0);
+    ranked.retain(|(_, _, t)| t.total > 0);
     ranked.sort_by(|a, b| {
         let key = |t: &Tally| {
             (
@@ -265,25 +271,29 @@ pub async fn show(
                 t.response_rate().unwrap_or(0.0),
             )
         };
-        key(&b.1)
-            .partial_cmp(&key(&a.1))
+        key(&b.2)
+            .partial_cmp(&key(&a.2))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    ranked.into_iter().map(|(_, name, t)| (name, t)).collect()
+}
 
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    l: Lang,
+) -> Result<HttpResponse, AppError> {
+    user.require(Page::Dashboard, l)?;
+    let (m, units) = db(&state, l, |c| Ok((measure(c)?, catalog::all_units(c)?))).await?;
+
+    let ranked = ranked_units(l, &m, &units);
     let body = DashboardPage {
         l,
         nav: super::nav(&user, l, csrf::token(&req), "dashboard"),
         channels: channel_figures(l, &m),
         overall: rate_row(l.t("dashboard.overall"), &m.overall),
-        per_channel: Channel::ALL
-            .iter()
-            .map(|c| {
-                rate_row(
-                    l.t(&format!("channel.{}", c.code())),
-                    &channel_tally(&m, *c),
-                )
-            })
-            .collect(),
+        per_channel: per_channel(l, &m),
         per_unit: ranked
             .iter()
             .map(|(name, t)| rate_row(name.clone(), t))

@@ -70,6 +70,12 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
 }
 
 impl InboxQuery {
+    /// The filter this query asks for, for a user of `role` (whose default
+    /// view applies when the query names no state).
+    pub fn filter_for(&self, role: Role) -> Filter {
+        self.filter(role)
+    }
+
     fn filter(&self, role: Role) -> Filter {
         let states = self
             .state
@@ -292,6 +298,8 @@ async fn show(
         action: base,
         rows,
         summary: l.tf("staff.inbox.total", &[("n", &total.to_string())]),
+        export_csv: query.link("/staff/matters.csv", |q| q.page = String::new()),
+        export_xlsx: query.link("/staff/matters.xlsx", |q| q.page = String::new()),
         page: page_no,
         pages: pages.max(1),
         prev,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod export;
 pub mod fund;
 pub mod inbox;
 pub mod intake;
@@ -26,6 +27,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/login", web::post().to(login::submit))
         .route("/staff/logout", web::post().to(login::logout))
         .route("/staff/matters", web::get().to(inbox::inbox))
+        .route("/staff/matters.{format}", web::get().to(export::inbox))
+        .route("/staff/fund.{format}", web::get().to(export::fund_ledger))
+        .route(
+            "/staff/dashboard.{format}",
+            web::get().to(export::dashboard_tables),
+        )
         .route("/staff/overdue", web::get().to(inbox::overdue))
         .route("/staff/matters/{id}", web::get().to(matter::show))
         .route("/staff/matters/{id}/{action}", web::post().to(matter::act))
