@@ -32,7 +32,14 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Load the demo district and a year of its history into an empty database.
-    Demo,
+    Demo {
+        /// Then add this many generated matters over three years (for benchmarks).
+        #[arg(long)]
+        matters: Option<usize>,
+        /// Seed of the generated matters.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,21 +116,31 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User(command) => user(&cli.database_url, command),
-        Command::Demo => {
-            let report = crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
-            println!(
-                "demo loaded: {} matters, {} events in {:.1} s",
-                report.matters, report.events, report.seconds
-            );
-            println!("accounts (one password per role):");
-            for (role, names, password) in report.accounts {
-                println!(
-                    "  {:<11} {:<60} {}",
-                    role.code(),
-                    names.join(", "),
-                    password
-                );
+        Command::Demo {
+            matters: Some(n),
+            seed,
+        } => {
+            // The district first, when the database is new; then the bulk.
+            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
+            let _ = db::migrate(&db::Backend::from_url(&cli.database_url));
+            let empty = crate::demo::count_matters(&mut conn).unwrap_or(0) == 0;
+            drop(conn);
+            if empty {
+                let report =
+                    crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
+                print_accounts(report);
             }
+            let bulk = crate::demo::generate(&cli.database_url, n, "NH", seed)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "generated {} matters and {} events in {:.1} s",
+                bulk.matters, bulk.events, bulk.seconds
+            );
+            Ok(())
+        }
+        Command::Demo { matters: None, .. } => {
+            let report = crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
+            print_accounts(report);
             Ok(())
         }
         Command::Serve(args) => {
@@ -231,5 +248,21 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
                 Err(format!("no user named {name}"))
             }
         }
+    }
+}
+
+fn print_accounts(report: crate::demo::Report) {
+    println!(
+        "demo loaded: {} matters, {} events in {:.1} s",
+        report.matters, report.events, report.seconds
+    );
+    println!("accounts (one password per role):");
+    for (role, names, password) in report.accounts {
+        println!(
+            "  {:<11} {:<60} {}",
+            role.code(),
+            names.join(", "),
+            password
+        );
     }
 }

@@ -1189,3 +1189,242 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
 pub fn count_matters(c: &mut AnyConnection) -> QueryResult<i64> {
     matters_t::table.count().get_result(c)
 }
+
+/// What a bulk generation wrote.
+pub struct BulkReport {
+    pub matters: usize,
+    pub events: usize,
+    pub seconds: f64,
+}
+
+/// Adds `n` generated matters spread over channels, states, units,
+/// categories and three years, each with a timeline that leads to its state,
+/// written with multi-row INSERTs (for benchmarks at scale).
+pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkReport, DemoError> {
+    use crate::db::bulk::{self, BulkEvent, BulkMatter};
+    use std::collections::HashSet;
+
+    let started = Instant::now();
+    db::migrate(&db::Backend::from_url(url))?;
+    let mut conn = db::open(url)?;
+    {
+        use diesel::connection::SimpleConnection;
+        // A generator may trade durability for speed: if it dies, it is rerun.
+        if let AnyConnection::Sqlite(_) = conn {
+            conn.batch_execute("PRAGMA synchronous = OFF;")?;
+        }
+    }
+    let units = catalog::all_units(&mut conn)?;
+    let categories = catalog::active_categories(&mut conn)?;
+    let places: Vec<&Unit> = units
+        .iter()
+        .filter(|u| u.kind == "town" || u.kind == "community")
+        .collect();
+    let departments: Vec<&Unit> = units.iter().filter(|u| u.kind == "department").collect();
+    if places.is_empty() || categories.is_empty() || departments.is_empty() {
+        return Err(DemoError(
+            "the database has no units or categories to spread matters over".into(),
+        ));
+    }
+    let mut codes: HashSet<String> = matters_t::table
+        .select(matters_t::code)
+        .load::<String>(&mut conn)?
+        .into_iter()
+        .collect();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = Utc::now();
+    let mut next_id = bulk::next_matter_id(&mut conn)?;
+    let (mut written, mut written_events) = (0usize, 0usize);
+    let batch_size = 5000;
+
+    while written < n {
+        let take = batch_size.min(n - written);
+        let mut batch = Vec::with_capacity(take);
+        let mut evs = Vec::with_capacity(take * 6);
+        for _ in 0..take {
+            let id = next_id;
+            next_id += 1;
+            let code = loop {
+                let c = tracking::generate(prefix, &mut rng);
+                if codes.insert(c.clone()) {
+                    break c;
+                }
+            };
+            let r: f64 = rng.random();
+            let channel = if r < 0.85 {
+                Channel::Online
+            } else if r < 0.93 {
+                Channel::Micro
+            } else if r < 0.96 {
+                Channel::Department
+            } else if r < 0.97 {
+                Channel::Leader
+            } else {
+                Channel::Volunteer
+            };
+            let category = &categories[rng.random_range(0..categories.len())];
+            let place = places[rng.random_range(0..places.len())];
+            let town = if place.kind == "town" {
+                Some(place.id)
+            } else {
+                place.parent_id
+            };
+            let unit = match channel {
+                Channel::Online if rng.random_bool(0.25) => {
+                    departments[rng.random_range(0..departments.len())].id
+                }
+                Channel::Online | Channel::Department | Channel::Leader => town.unwrap_or(place.id),
+                Channel::Micro | Channel::Volunteer => place.id,
+            };
+            let age_minutes = rng.random_range(1..(3 * 365 * 24 * 60));
+            let created = now - Duration::minutes(age_minutes);
+            let recent = age_minutes < 30 * 24 * 60;
+            let roll: f64 = rng.random();
+            // How far along its life the matter has come (0 submitted … 5 closed; 9 rejected).
+            let stage = if recent {
+                match roll {
+                    x if x < 0.10 => 0,
+                    x if x < 0.20 => 1,
+                    x if x < 0.35 => 2,
+                    x if x < 0.60 => 3,
+                    x if x < 0.70 => 4,
+                    _ => 5,
+                }
+            } else if roll < 0.03 {
+                9
+            } else {
+                5
+            };
+            // Steps spaced over the time there was, never past now.
+            let span = (now - created).num_minutes().max(10);
+            let at = |fraction: f64| created + Duration::minutes(((span as f64) * fraction) as i64);
+            let (t_accept, t_dispatch, t_sign, t_resolve, t_close) =
+                (at(0.02), at(0.04), at(0.08), at(0.5), at(0.7));
+            let sign_due = t_dispatch + Duration::hours(i64::from(category.sign_hours));
+            let due = created + Duration::days(i64::from(category.resolve_days));
+            let ev = |at: DateTime<Utc>,
+                      kind: &'static str,
+                      from: Option<&'static str>,
+                      to: Option<&'static str>,
+                      public: bool,
+                      version: i32| BulkEvent {
+                matter_id: id,
+                at: at.naive_utc(),
+                actor_id: None,
+                actor: if kind == "submitted" {
+                    "citizen"
+                } else {
+                    "staff"
+                },
+                kind,
+                from_state: from,
+                to_state: to,
+                note: "",
+                public,
+                matter_version: version,
+            };
+            let mut timeline = vec![ev(created, "submitted", None, Some("submitted"), true, 1)];
+            let (dispatch_kind, close_kind) = match channel {
+                Channel::Leader => ("claim", "verify"),
+                Channel::Volunteer => ("claim", "close"),
+                Channel::Department => ("dispatch", "verify"),
+                Channel::Micro => ("dispatch", "close"),
+                Channel::Online => ("dispatch", "rate_satisfied"),
+            };
+            let rating = (channel == Channel::Online && stage == 5).then(|| {
+                if rng.random_bool(0.9) {
+                    "satisfied"
+                } else {
+                    "basic"
+                }
+            });
+            let close_kind = if rating == Some("basic") {
+                "rate_basic"
+            } else {
+                close_kind
+            };
+            let state = if stage == 9 {
+                timeline.push(ev(
+                    t_accept,
+                    "reject",
+                    Some("submitted"),
+                    Some("rejected"),
+                    true,
+                    2,
+                ));
+                "rejected"
+            } else {
+                let steps: [(DateTime<Utc>, &'static str, &'static str, &'static str); 5] = [
+                    (t_accept, "accept", "submitted", "accepted"),
+                    (t_dispatch, dispatch_kind, "accepted", "assigned"),
+                    (t_sign, "sign", "assigned", "in_progress"),
+                    (t_resolve, "resolve", "in_progress", "resolved"),
+                    (t_close, close_kind, "resolved", "closed"),
+                ];
+                let mut state = "submitted";
+                for (k, (t, kind, from, to)) in steps.iter().enumerate().take(stage) {
+                    timeline.push(ev(
+                        *t,
+                        kind,
+                        Some(from),
+                        Some(to),
+                        true,
+                        i32::try_from(k).unwrap_or(0) + 2,
+                    ));
+                    state = to;
+                }
+                state
+            };
+            let version = i32::try_from(timeline.len()).unwrap_or(1);
+            let reached = |s: usize| (stage != 9 && stage >= s).then_some(());
+            let (theme, _) = ONLINE_THEMES[rng.random_range(0..ONLINE_THEMES.len())];
+            batch.push(BulkMatter {
+                id,
+                code,
+                channel: channel.code(),
+                source: if channel == Channel::Online {
+                    if rng.random_bool(0.7) { "web" } else { "radio" }
+                } else {
+                    "staff"
+                },
+                state,
+                category_id: category.id,
+                title: format!("{}{}", place.name, theme),
+                description: format!("{}附近{}，希望尽快处理。", place.name, theme),
+                town_id: town,
+                place_id: Some(place.id),
+                address: String::new(),
+                citizen_name: (channel == Channel::Online).then(|| person(&mut rng)),
+                citizen_phone: (channel == Channel::Online).then(|| {
+                    format!(
+                        "13{}{:08}",
+                        rng.random_range(0..10),
+                        rng.random_range(0..100_000_000u32)
+                    )
+                }),
+                unit_id: reached(2).map(|_| unit),
+                version,
+                created_at: created.naive_utc(),
+                updated_at: timeline.last().map_or(created.naive_utc(), |e| e.at),
+                sign_due_at: reached(2).map(|_| sign_due.naive_utc()),
+                due_at: Some(due.naive_utc()),
+                accepted_at: reached(1).map(|_| t_accept.naive_utc()),
+                dispatched_at: reached(2).map(|_| t_dispatch.naive_utc()),
+                signed_at: reached(3).map(|_| t_sign.naive_utc()),
+                resolved_at: reached(4).map(|_| t_resolve.naive_utc()),
+                closed_at: reached(5).map(|_| t_close.naive_utc()),
+                rating,
+            });
+            evs.extend(timeline);
+        }
+        bulk::write(&mut conn, &batch, &evs)?;
+        written += batch.len();
+        written_events += evs.len();
+    }
+    bulk::sync_sequences(&mut conn)?;
+    Ok(BulkReport {
+        matters: written,
+        events: written_events,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -6,6 +6,7 @@
 //! where the SQL really differs.
 
 pub mod api_keys;
+pub mod bulk;
 pub mod catalog;
 pub mod fund;
 pub mod inbox;

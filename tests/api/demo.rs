@@ -87,3 +87,39 @@ async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
     .expect("query");
     assert_eq!(row.n, 0);
 }
+
+#[tokio::test]
+async fn generated_matters_have_timelines_that_lead_to_their_state() {
+    let app = spawn_app().await;
+    let report = shishi::demo::generate(&app.database_url, 3000, "NH", 11).expect("generated");
+    assert_eq!(report.matters, 3000);
+    assert!(report.events > 3000 * 3, "{}", report.events);
+    assert_eq!(app.count("matters"), 3000);
+
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel::RunQueryDsl;
+    let mismatched: N = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM matters m WHERE m.state <> (
+           SELECT e.to_state FROM events e WHERE e.matter_id = m.id AND e.to_state IS NOT NULL ORDER BY e.id DESC LIMIT 1)
+         OR m.version <> (SELECT COUNT(*) FROM events e WHERE e.matter_id = m.id)",
+    )
+    .get_result(&mut app.conn())
+    .expect("query");
+    assert_eq!(mismatched.n, 0, "state and version follow the events");
+    let channels: N = diesel::sql_query("SELECT COUNT(DISTINCT channel) AS n FROM matters")
+        .get_result(&mut app.conn())
+        .expect("q");
+    assert_eq!(channels.n, 5);
+    let states: N = diesel::sql_query("SELECT COUNT(DISTINCT state) AS n FROM matters")
+        .get_result(&mut app.conn())
+        .expect("q");
+    assert!(states.n >= 6, "{}", states.n);
+
+    // The ids it chose leave the next real submission a free one.
+    app.submit_valid().await;
+    assert_eq!(app.count("matters"), 3001);
+}

@@ -1,0 +1,103 @@
+//! Bulk loading for benchmarks: many matters with their events, written
+//! with multi-row INSERTs and explicit ids, a few thousand rows a statement.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{events, matters};
+use super::{AnyConnection, DbError};
+
+#[derive(Insertable, Clone, Debug)]
+#[diesel(table_name = matters, treat_none_as_default_value = false)]
+pub struct BulkMatter {
+    pub id: i64,
+    pub code: String,
+    pub channel: &'static str,
+    pub source: &'static str,
+    pub state: &'static str,
+    pub category_id: i64,
+    pub title: String,
+    pub description: String,
+    pub town_id: Option<i64>,
+    pub place_id: Option<i64>,
+    pub address: String,
+    pub citizen_name: Option<String>,
+    pub citizen_phone: Option<String>,
+    pub unit_id: Option<i64>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sign_due_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub dispatched_at: Option<NaiveDateTime>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub rating: Option<&'static str>,
+}
+
+#[derive(Insertable, Clone, Debug)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
+pub struct BulkEvent {
+    pub matter_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub actor: &'static str,
+    pub kind: &'static str,
+    pub from_state: Option<&'static str>,
+    pub to_state: Option<&'static str>,
+    pub note: &'static str,
+    pub public: bool,
+    pub matter_version: i32,
+}
+
+/// The next free matter id.
+pub fn next_matter_id(conn: &mut AnyConnection) -> QueryResult<i64> {
+    let max: Option<i64> = matters::table
+        .select(diesel::dsl::max(matters::id))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Writes a batch of matters and their events in one transaction. Multi-row
+/// INSERT is backend-specific in diesel, so this is written once per backend.
+pub fn write(
+    conn: &mut AnyConnection,
+    batch: &[BulkMatter],
+    evs: &[BulkEvent],
+) -> Result<(), DbError> {
+    macro_rules! write_with {
+        ($c:expr) => {
+            $c.transaction::<_, diesel::result::Error, _>(|c| {
+                for chunk in batch.chunks(500) {
+                    diesel::insert_into(matters::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+                for chunk in evs.chunks(2000) {
+                    diesel::insert_into(events::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+                Ok(())
+            })
+        };
+    }
+    match conn {
+        AnyConnection::Sqlite(c) => write_with!(c)?,
+        AnyConnection::Postgresql(c) => write_with!(c)?,
+    }
+    Ok(())
+}
+
+/// After explicit ids, PostgreSQL's identity sequence must catch up.
+pub fn sync_sequences(conn: &mut AnyConnection) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(_) = conn {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('matters', 'id'), (SELECT COALESCE(MAX(id), 1) FROM matters));",
+        )?;
+    }
+    Ok(())
+}
