@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Days a resolved online request waits for the citizen's rating before it closes itself.
     #[arg(long, env = "SHISHI_RATING_DAYS", default_value_t = 7)]
     pub rating_days: i64,
+    /// Seconds the dashboard's figures are reused before being counted again.
+    #[arg(long, env = "SHISHI_MEASURES_TTL", default_value_t = 60)]
+    pub measures_ttl: u64,
     /// Open311 jurisdiction_id this server answers for (optional).
     #[arg(long, env = "SHISHI_JURISDICTION_ID")]
     pub jurisdiction_id: Option<String>,
@@ -154,6 +157,7 @@ fn run(cli: Cli) -> Result<(), String> {
             settings.workers = args.workers;
             settings.rating_days = args.rating_days.clamp(1, 365);
             settings.jurisdiction_id = args.jurisdiction_id;
+            settings.measures_ttl_secs = args.measures_ttl;
             serve(settings)
         }
     }
@@ -165,6 +169,20 @@ fn serve(settings: Settings) -> Result<(), String> {
         let rating_days = settings.rating_days;
         let app = crate::startup::Application::build(settings).map_err(|e| e.to_string())?;
         log::info!("listening on http://{}", app.address);
+        // Keep the dashboard's figures counted in the background, so that no
+        // visitor waits for a count of a large database.
+        let state = app.state.clone();
+        actix_web::rt::spawn(async move {
+            let every =
+                std::time::Duration::from_secs(state.settings.measures_ttl_secs.max(5) / 2 + 1);
+            let mut tick = actix_web::rt::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::web::staff::dashboard::refresh(&state).await {
+                    log::warn!("counting the dashboard's figures: {e}");
+                }
+            }
+        });
         // Every ten minutes, close what nobody rated in time.
         let pool = app.pool.clone();
         actix_web::rt::spawn(async move {

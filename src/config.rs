@@ -39,6 +39,9 @@ pub struct Settings {
     pub rating_days: i64,
     /// Open311 `jurisdiction_id`: when set, a call naming another is refused.
     pub jurisdiction_id: Option<String>,
+    /// Seconds the dashboard's figures may be reused before they are
+    /// counted again (0: count on every request).
+    pub measures_ttl_secs: u64,
 }
 
 impl Settings {
@@ -62,6 +65,7 @@ impl Settings {
             login_window_minutes: 15,
             rating_days: 7,
             jurisdiction_id: None,
+            measures_ttl_secs: 60,
         }
     }
 }

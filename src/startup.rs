@@ -27,6 +27,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Citizen submissions per client address.
     pub submit_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// The dashboard's figures as last counted (see `web::staff::dashboard::current`).
+    pub measures: crate::web::staff::dashboard::MeasuresCache,
 }
 
 /// Why the server could not start.
@@ -61,6 +63,7 @@ pub struct Application {
     pub port: u16,
     pub server: Server,
     pub pool: Pool,
+    pub state: web::Data<AppState>,
 }
 
 impl Application {
@@ -73,11 +76,13 @@ impl Application {
             pool,
             key,
             submit_limiter: RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(burst)),
+            measures: Default::default(),
             settings: settings.clone(),
         });
 
         let key_for_sessions = state.key.clone();
         let pool = state.pool.clone();
+        let shared = state.clone();
         let secure = settings.secure_cookies;
         let listener = TcpListener::bind(&settings.bind).map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
@@ -104,6 +109,7 @@ impl Application {
             port: address.port(),
             server: server.run(),
             pool,
+            state: shared,
         })
     }
 }

@@ -73,74 +73,9 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// What the matters are grouped by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Group {
-    All,
-    Channel,
-    Unit,
-}
-
 /// A timestamp literal for SQL. Only ever our own clock, never input.
 fn sql_time(t: DateTime<Utc>) -> String {
     t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-/// The tallies per group; rejected and merged matters are left out.
-pub fn tallies(
-    conn: &mut AnyConnection,
-    group: Group,
-    now: DateTime<Utc>,
-) -> QueryResult<Vec<Tally>> {
-    let (grp, group_by) = match group {
-        Group::All => ("CAST(NULL AS TEXT)", ""),
-        Group::Channel => ("channel", " GROUP BY channel"),
-        Group::Unit => ("CAST(unit_id AS TEXT)", " GROUP BY unit_id"),
-    };
-    let now = sql_time(now);
-    let sql = format!(
-        "SELECT {grp} AS grp, COUNT(*) AS total,
-           CAST(COALESCE(SUM(CASE WHEN dispatched_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS dispatched,
-           CAST(COALESCE(SUM(CASE WHEN signed_at IS NOT NULL AND sign_due_at IS NOT NULL AND signed_at <= sign_due_at THEN 1 ELSE 0 END), 0) AS BIGINT) AS signed_on_time,
-           CAST(COALESCE(SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted,
-           CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved,
-           CAST(0 AS BIGINT) AS rated,
-           CAST(0 AS BIGINT) AS satisfied,
-           CAST(COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed,
-           CAST(COALESCE(SUM(CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS claimed,
-           CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress')
-                 AND ((due_at IS NOT NULL AND due_at < '{now}') OR (state = 'assigned' AND sign_due_at < '{now}'))
-                 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue,
-           CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress', 'resolved') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open
-         FROM matters WHERE state NOT IN ('rejected', 'merged'){group_by}"
-    );
-    let mut tallies: Vec<Tally> = diesel::sql_query(sql).load(conn)?;
-    // Every rating counts, also one that later changed: an unsatisfied
-    // rating that reopened a matter is not forgotten when the next is better.
-    let rating_grp = match group {
-        Group::All => "CAST(NULL AS TEXT)",
-        Group::Channel => "m.channel",
-        Group::Unit => "CAST(m.unit_id AS TEXT)",
-    };
-    let rating_group_by = match group {
-        Group::All => "",
-        Group::Channel => " GROUP BY m.channel",
-        Group::Unit => " GROUP BY m.unit_id",
-    };
-    let ratings: Vec<Rated> = diesel::sql_query(format!(
-        "SELECT {rating_grp} AS grp, COUNT(*) AS rated,
-           CAST(COALESCE(SUM(CASE WHEN e.kind IN ('rate_satisfied', 'rate_basic') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied
-         FROM events e JOIN matters m ON m.id = e.matter_id
-         WHERE e.kind IN ('rate_satisfied', 'rate_basic', 'rate_unsatisfied'){rating_group_by}"
-    ))
-    .load(conn)?;
-    for r in ratings {
-        if let Some(t) = tallies.iter_mut().find(|t| t.grp == r.grp) {
-            t.rated = r.rated;
-            t.satisfied = r.satisfied;
-        }
-    }
-    Ok(tallies)
 }
 
 #[derive(QueryableByName)]
@@ -212,4 +147,87 @@ pub fn volunteer_figures(conn: &mut AnyConnection) -> QueryResult<VolunteerFigur
                 CAST((SELECT COALESCE(SUM(minutes), 0) FROM service_records) AS BIGINT) AS minutes",
     )
     .get_result(conn)
+}
+
+/// The tallies overall, per channel and per unit, from one pass over the
+/// matters and one over the rating events (grouped by channel and unit,
+/// then added up here).
+pub struct Grouped {
+    pub overall: Tally,
+    pub channels: Vec<Tally>,
+    pub units: Vec<Tally>,
+}
+
+pub fn grouped(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<Grouped> {
+    let now = sql_time(now);
+    let key = "channel || '|' || COALESCE(CAST(unit_id AS TEXT), '')";
+    let sql = format!(
+        "SELECT {key} AS grp, COUNT(*) AS total,
+           CAST(COALESCE(SUM(CASE WHEN dispatched_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS dispatched,
+           CAST(COALESCE(SUM(CASE WHEN signed_at IS NOT NULL AND sign_due_at IS NOT NULL AND signed_at <= sign_due_at THEN 1 ELSE 0 END), 0) AS BIGINT) AS signed_on_time,
+           CAST(COALESCE(SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted,
+           CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved,
+           CAST(0 AS BIGINT) AS rated,
+           CAST(0 AS BIGINT) AS satisfied,
+           CAST(COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed,
+           CAST(COALESCE(SUM(CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS claimed,
+           CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress')
+                 AND ((due_at IS NOT NULL AND due_at < '{now}') OR (state = 'assigned' AND sign_due_at < '{now}'))
+                 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue,
+           CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress', 'resolved') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open
+         FROM matters WHERE state NOT IN ('rejected', 'merged') GROUP BY channel, unit_id"
+    );
+    let mut cells: Vec<Tally> = diesel::sql_query(sql).load(conn)?;
+    let ratings: Vec<Rated> = diesel::sql_query(
+        "SELECT m.channel || '|' || COALESCE(CAST(m.unit_id AS TEXT), '') AS grp, COUNT(*) AS rated,
+           CAST(COALESCE(SUM(CASE WHEN e.kind IN ('rate_satisfied', 'rate_basic') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied
+         FROM events e JOIN matters m ON m.id = e.matter_id
+         WHERE e.kind IN ('rate_satisfied', 'rate_basic', 'rate_unsatisfied')
+         GROUP BY m.channel, m.unit_id",
+    )
+    .load(conn)?;
+    for r in ratings {
+        match cells.iter_mut().find(|t| t.grp == r.grp) {
+            Some(t) => {
+                t.rated = r.rated;
+                t.satisfied = r.satisfied;
+            }
+            // Rated matters later rejected or merged still count their ratings.
+            None => cells.push(Tally {
+                grp: r.grp,
+                rated: r.rated,
+                satisfied: r.satisfied,
+                ..Tally::default()
+            }),
+        }
+    }
+    let mut overall = Tally::default();
+    let mut channels: Vec<Tally> = Vec::new();
+    let mut units: Vec<Tally> = Vec::new();
+    for cell in &cells {
+        overall.add(cell);
+        let (channel, unit) = cell
+            .grp
+            .as_deref()
+            .and_then(|g| g.split_once('|'))
+            .unwrap_or(("", ""));
+        let into = |list: &mut Vec<Tally>, key: Option<String>| match list
+            .iter_mut()
+            .find(|t| t.grp == key)
+        {
+            Some(t) => t.add(cell),
+            None => {
+                let mut t = cell.clone();
+                t.grp = key;
+                list.push(t);
+            }
+        };
+        into(&mut channels, Some(channel.to_owned()));
+        into(&mut units, (!unit.is_empty()).then(|| unit.to_owned()));
+    }
+    Ok(Grouped {
+        overall,
+        channels,
+        units,
+    })
 }

@@ -28,10 +28,12 @@ pub async fn home(
     state: web::Data<AppState>,
     l: Lang,
 ) -> Result<HttpResponse, AppError> {
-    let (figures, m) = db(&state, l, |c| {
-        Ok((matters::public_figures(c)?, dashboard::measure(c)?))
-    })
-    .await?;
+    let m = dashboard::current(&state, l).await?;
+    let figures = matters::PublicFigures {
+        received: m.overall.total,
+        in_progress: m.overall.open,
+        closed: m.overall.closed,
+    };
     let body = HomePage {
         l,
         figures,

@@ -59,6 +59,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.pool_size = 4;
     settings.submit_burst = 1000;
     settings.submit_per_hour = 1000;
+    // Figures counted afresh on every request, so tests see their own changes.
+    settings.measures_ttl_secs = 0;
     configure(&mut settings);
     let app = Application::build(settings).expect("app starts");
     tokio::spawn(app.server);

@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, Duration, Utc};
 
-use crate::db::measures::{self, Group, MonthCount, Tally, VolunteerFigures};
+use crate::db::measures::{self, MonthCount, Tally, VolunteerFigures};
 use crate::db::{AnyConnection, DbError, catalog, fund};
 use crate::domain::Channel;
 use crate::domain::access::Page;
@@ -28,18 +28,70 @@ pub struct Measures {
     pub closed: Vec<MonthCount>,
 }
 
+/// The last counted figures, with when they were counted, and whether a
+/// count is under way. Counting a million matters takes seconds; within
+/// the configured lifetime the figures are reused, and while one request
+/// counts, the others keep showing the previous figures.
+#[derive(Default)]
+pub struct MeasuresCache {
+    last: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Measures>)>>,
+    counting: std::sync::atomic::AtomicBool,
+}
+
+impl MeasuresCache {
+    fn get(&self) -> Option<(std::time::Instant, std::sync::Arc<Measures>)> {
+        self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn put(&self, m: std::sync::Arc<Measures>) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), m));
+    }
+}
+
+/// The figures, counted afresh when the last count is older than the
+/// configured lifetime.
+pub async fn current(
+    state: &web::Data<AppState>,
+    l: Lang,
+) -> Result<std::sync::Arc<Measures>, AppError> {
+    use std::sync::atomic::Ordering;
+    let ttl = std::time::Duration::from_secs(state.settings.measures_ttl_secs);
+    let cache = &state.measures;
+    if let Some((at, m)) = cache.get() {
+        if at.elapsed() < ttl {
+            return Ok(m);
+        }
+        // Someone is counting already: the previous figures will do meanwhile.
+        if !ttl.is_zero() && cache.counting.swap(true, Ordering::AcqRel) {
+            return Ok(m);
+        }
+    } else if !ttl.is_zero() {
+        cache.counting.store(true, Ordering::Release);
+    }
+    let counted = db(state, l, measure).await;
+    cache.counting.store(false, Ordering::Release);
+    let m = std::sync::Arc::new(counted?);
+    cache.put(m.clone());
+    Ok(m)
+}
+
+/// Counts the figures now and keeps them (the server does this in the
+/// background).
+pub async fn refresh(state: &web::Data<AppState>) -> Result<(), AppError> {
+    let counted = db(state, Lang::Zh, measure).await?;
+    state.measures.put(std::sync::Arc::new(counted));
+    Ok(())
+}
+
 pub fn measure(c: &mut AnyConnection) -> Result<Measures, DbError> {
     let now = Utc::now();
-    let overall = measures::tallies(c, Group::All, now)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let grouped = measures::grouped(c, now)?;
     let since = now - Duration::days(365);
     let (received, closed) = measures::monthly(c, since)?;
     Ok(Measures {
-        overall,
-        channels: measures::tallies(c, Group::Channel, now)?,
-        units: measures::tallies(c, Group::Unit, now)?,
+        overall: grouped.overall,
+        channels: grouped.channels,
+        units: grouped.units,
         fund: fund::position(c)?,
         volunteers: measures::volunteer_figures(c)?,
         received,
@@ -285,7 +337,8 @@ pub async fn show(
     l: Lang,
 ) -> Result<HttpResponse, AppError> {
     user.require(Page::Dashboard, l)?;
-    let (m, units) = db(&state, l, |c| Ok((measure(c)?, catalog::all_units(c)?))).await?;
+    let m = current(&state, l).await?;
+    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
 
     let ranked = ranked_units(l, &m, &units);
     let body = DashboardPage {

@@ -208,10 +208,8 @@ pub async fn dashboard_tables(
 ) -> Result<HttpResponse, AppError> {
     user.require(Page::Dashboard, l)?;
     let format = format_of(&path, l)?;
-    let (m, units) = db(&state, l, |c| {
-        Ok((dashboard::measure(c)?, catalog::all_units(c)?))
-    })
-    .await?;
+    let m = dashboard::current(&state, l).await?;
+    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
     let headers: Vec<String> = [
         "dashboard.group",
         "dashboard.count",

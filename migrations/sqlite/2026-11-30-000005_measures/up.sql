@@ -1,0 +1,2 @@
+-- The measures read rating events by kind.
+CREATE INDEX events_kind ON events (kind);
