@@ -113,8 +113,10 @@ pub fn monthly(
         "SELECT {m} AS month, COUNT(*) AS n FROM matters WHERE created_at >= '{since}' GROUP BY {m} ORDER BY 1",
         m = month("created_at", conn)
     );
+    // `state || ''` keeps the planner on the closed_at index (a year of
+    // rows) instead of the state index (every closed matter ever).
     let closed = format!(
-        "SELECT {m} AS month, COUNT(*) AS n FROM matters WHERE state = 'closed' AND closed_at >= '{since}' GROUP BY {m} ORDER BY 1",
+        "SELECT {m} AS month, COUNT(*) AS n FROM matters WHERE closed_at >= '{since}' AND (state || '') = 'closed' GROUP BY {m} ORDER BY 1",
         m = month("closed_at", conn)
     );
     Ok((
@@ -175,7 +177,7 @@ pub fn grouped(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<Grou
                  AND ((due_at IS NOT NULL AND due_at < '{now}') OR (state = 'assigned' AND sign_due_at < '{now}'))
                  THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue,
            CAST(COALESCE(SUM(CASE WHEN state IN ('submitted', 'accepted', 'assigned', 'in_progress', 'resolved') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open
-         FROM matters WHERE state NOT IN ('rejected', 'merged') GROUP BY channel, unit_id"
+         FROM matters WHERE state NOT IN ('rejected', 'merged') GROUP BY grp"
     );
     let mut cells: Vec<Tally> = diesel::sql_query(sql).load(conn)?;
     let ratings: Vec<Rated> = diesel::sql_query(
@@ -183,7 +185,7 @@ pub fn grouped(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<Grou
            CAST(COALESCE(SUM(CASE WHEN e.kind IN ('rate_satisfied', 'rate_basic') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied
          FROM events e JOIN matters m ON m.id = e.matter_id
          WHERE e.kind IN ('rate_satisfied', 'rate_basic', 'rate_unsatisfied')
-         GROUP BY m.channel, m.unit_id",
+         GROUP BY grp",
     )
     .load(conn)?;
     for r in ratings {
