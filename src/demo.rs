@@ -963,43 +963,28 @@ fn citizen_request(
     let deadlines = Deadlines::new(category.sign_hours, category.resolve_days);
     let recorder =
         (source != Source::Web).then(|| (w.dispatcher.id, w.dispatcher.display_name.clone()));
-    let mut id = None;
-    for _ in 0..5 {
-        let code = tracking::generate(&w.prefix, &mut w.rng);
-        let intake = Intake {
-            code: &code,
-            channel: Channel::Online,
-            source,
-            category_id: category.id,
-            title: &title,
-            description: &description,
-            town_id,
-            place_id: Some(place.id),
-            address: "",
-            citizen_name: Some(&name),
-            citizen_phone: Some(&phone),
-            received: created,
-            due: deadlines.map(|d| d.resolve_by(created)),
-            radio_date,
-            recorded_by: recorder.as_ref().map(|(i, n)| (*i, n.as_str())),
-            unit_id: None,
-            requested_fen: None,
-            menu_item_id: None,
-            api: None,
-        };
-        match matters::insert_submitted(c, &intake) {
-            Ok(new) => {
-                id = Some(new);
-                break;
-            }
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let id = id.ok_or_else(|| DemoError("no free tracking code".into()))?;
+    let intake = Intake {
+        code: "",
+        channel: Channel::Online,
+        source,
+        category_id: category.id,
+        title: &title,
+        description: &description,
+        town_id,
+        place_id: Some(place.id),
+        address: "",
+        citizen_name: Some(&name),
+        citizen_phone: Some(&phone),
+        received: created,
+        due: deadlines.map(|d| d.resolve_by(created)),
+        radio_date,
+        recorded_by: recorder.as_ref().map(|(i, n)| (*i, n.as_str())),
+        unit_id: None,
+        requested_fen: None,
+        menu_item_id: None,
+        api: None,
+    };
+    let (id, _) = matters::insert_with_new_code(c, &w.prefix, &mut w.rng, &intake)?;
     // The handling unit: the place's town for most, a department for some.
     let handler = if i.is_multiple_of(4) {
         let departments = w.units_of("department");

@@ -115,6 +115,7 @@ pub struct NewEvent<'a> {
 }
 
 /// A request as the intake forms hand it over.
+#[derive(Clone, Copy)]
 pub struct Intake<'a> {
     pub code: &'a str,
     pub channel: Channel,
@@ -205,6 +206,35 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
             .execute(conn)?;
         Ok(id)
     })
+}
+
+/// Stores `intake` under a fresh tracking code (its own `code` is ignored).
+/// A clash of 40 random bits is rare; a few tries make it vanish.
+pub fn insert_with_new_code<R: rand::Rng + ?Sized>(
+    conn: &mut AnyConnection,
+    prefix: &str,
+    rng: &mut R,
+    intake: &Intake<'_>,
+) -> Result<(i64, String), super::DbError> {
+    let mut last_error = String::new();
+    for _ in 0..5 {
+        let code = crate::domain::tracking::generate(prefix, rng);
+        let mut fresh = *intake;
+        fresh.code = &code;
+        match insert_submitted(conn, &fresh) {
+            Ok(id) => return Ok((id, code)),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                info,
+            )) => {
+                last_error = info.message().to_owned();
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(super::DbError::Migrate(format!(
+        "no free tracking code: {last_error}"
+    )))
 }
 
 pub fn by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<Matter>> {

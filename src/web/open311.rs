@@ -855,45 +855,35 @@ pub async fn post_request(
     let stored = run(&state, move |c| {
         let received = Utc::now();
         let deadlines = Deadlines::new(new.category.sign_hours, new.category.resolve_days);
-        for _ in 0..5 {
-            let code = tracking::generate(&prefix, &mut rand::rng());
-            let intake = Intake {
-                code: &code,
-                channel: Channel::Online,
-                source: Source::Api,
-                category_id: new.category.id,
-                title: &new.title,
-                description: &new.description,
-                town_id: None,
-                place_id: None,
-                address: &new.address,
-                citizen_name: new.name.as_deref(),
-                citizen_phone: new.phone.as_deref(),
-                received,
-                due: deadlines.map(|d| d.resolve_by(received)),
-                radio_date: None,
-                recorded_by: None,
-                unit_id: None,
-                requested_fen: None,
-                menu_item_id: None,
-                api: Some(ApiOrigin {
-                    client: &client,
-                    lat: new.lat,
-                    lng: new.lng,
-                    address_id: new.address_id.as_deref(),
-                    attributes: new.attributes.as_deref(),
-                }),
-            };
-            match matters::insert_submitted(c, &intake) {
-                Ok(_) => return Ok((code, deadlines.map(|d| d.resolve_by(received)))),
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(DbError::Migrate("no free tracking code".into()))
+        let intake = Intake {
+            code: "",
+            channel: Channel::Online,
+            source: Source::Api,
+            category_id: new.category.id,
+            title: &new.title,
+            description: &new.description,
+            town_id: None,
+            place_id: None,
+            address: &new.address,
+            citizen_name: new.name.as_deref(),
+            citizen_phone: new.phone.as_deref(),
+            received,
+            due: deadlines.map(|d| d.resolve_by(received)),
+            radio_date: None,
+            recorded_by: None,
+            unit_id: None,
+            requested_fen: None,
+            menu_item_id: None,
+            api: Some(ApiOrigin {
+                client: &client,
+                lat: new.lat,
+                lng: new.lng,
+                address_id: new.address_id.as_deref(),
+                attributes: new.attributes.as_deref(),
+            }),
+        };
+        let (_, code) = matters::insert_with_new_code(c, &prefix, &mut rand::rng(), &intake)?;
+        Ok((code, deadlines.map(|d| d.resolve_by(received))))
     })
     .await;
     match stored {

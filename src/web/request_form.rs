@@ -4,9 +4,9 @@
 use actix_web::web;
 use chrono::{NaiveDate, Utc};
 
-use crate::db::{DbError, catalog, matters};
+use crate::db::{catalog, matters};
 use crate::domain::request::CitizenRequest;
-use crate::domain::{Channel, Deadlines, Source, tracking};
+use crate::domain::{Channel, Deadlines, Source};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{Choice, PlaceGroup};
@@ -101,48 +101,31 @@ pub async fn store(
     let prefix = state.settings.code_prefix.clone();
     db(state, l, move |c| {
         let received = Utc::now();
-        // A clash of 40 random bits is rare; a few tries make it vanish.
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let code = tracking::generate(&prefix, &mut rand::rng());
-            let intake = matters::Intake {
-                code: &code,
-                channel: Channel::Online,
-                source: origin.source,
-                category_id: valid.category_id,
-                title: &valid.title,
-                description: &valid.description,
-                town_id,
-                place_id: Some(valid.place_id),
-                address: &valid.address,
-                citizen_name: valid.name.as_deref(),
-                citizen_phone: Some(&valid.phone),
-                received,
-                due: deadlines.map(|d| d.resolve_by(received)),
-                radio_date: origin.radio_date,
-                recorded_by: origin
-                    .recorded_by
-                    .as_ref()
-                    .map(|(id, name)| (*id, name.as_str())),
-                unit_id: None,
-                requested_fen: None,
-                menu_item_id: None,
-                api: None,
-            };
-            match matters::insert_submitted(c, &intake) {
-                Ok(id) => return Ok((id, code)),
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    info,
-                )) => {
-                    last_error = info.message().to_owned();
-                }
-                Err(e) => return Err(DbError::Query(e)),
-            }
-        }
-        Err(DbError::Migrate(format!(
-            "no free tracking code: {last_error}"
-        )))
+        let intake = matters::Intake {
+            code: "",
+            channel: Channel::Online,
+            source: origin.source,
+            category_id: valid.category_id,
+            title: &valid.title,
+            description: &valid.description,
+            town_id,
+            place_id: Some(valid.place_id),
+            address: &valid.address,
+            citizen_name: valid.name.as_deref(),
+            citizen_phone: Some(&valid.phone),
+            received,
+            due: deadlines.map(|d| d.resolve_by(received)),
+            radio_date: origin.radio_date,
+            recorded_by: origin
+                .recorded_by
+                .as_ref()
+                .map(|(id, name)| (*id, name.as_str())),
+            unit_id: None,
+            requested_fen: None,
+            menu_item_id: None,
+            api: None,
+        };
+        matters::insert_with_new_code(c, &prefix, &mut rand::rng(), &intake)
     })
     .await
 }

@@ -14,7 +14,7 @@ use crate::db::{AnyConnection, DbError, volunteers};
 use crate::domain::access::{Action, Page, may};
 use crate::domain::money::parse_yuan;
 use crate::domain::request::{ADDRESS_CHARS, DESCRIPTION_CHARS, TITLE_CHARS};
-use crate::domain::{Channel, Deadlines, Role, Source, Transition, tracking};
+use crate::domain::{Channel, Deadlines, Role, Source, Transition};
 use crate::error::{AppError, ErrorKind};
 use crate::startup::AppState;
 use crate::views::Choice;
@@ -366,43 +366,28 @@ pub fn start(
             Deadlines::new(checked.category.sign_hours, checked.category.resolve_days)
         }
     };
-    let mut id = None;
-    for _ in 0..5 {
-        let code = tracking::generate(prefix, &mut rand::rng());
-        let intake = Intake {
-            code: &code,
-            channel: kind.channel(),
-            source: Source::Staff,
-            category_id: checked.category.id,
-            title: &checked.title,
-            description: &checked.description,
-            town_id,
-            place_id: Some(checked.unit.id),
-            address: &checked.address,
-            citizen_name: None,
-            citizen_phone: None,
-            received: now,
-            due: deadlines.map(|d| d.resolve_by(now)),
-            radio_date: None,
-            recorded_by: Some((user.id, &user.display_name)),
-            unit_id: kind_unit(kind, checked),
-            requested_fen: checked.amount,
-            menu_item_id: checked.menu_item.as_ref().map(|m| m.id),
-            api: None,
-        };
-        match matters::insert_submitted(c, &intake) {
-            Ok(new) => {
-                id = Some(new);
-                break;
-            }
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let id = id.ok_or_else(|| DbError::Migrate("no free tracking code".into()))?;
+    let intake = Intake {
+        code: "",
+        channel: kind.channel(),
+        source: Source::Staff,
+        category_id: checked.category.id,
+        title: &checked.title,
+        description: &checked.description,
+        town_id,
+        place_id: Some(checked.unit.id),
+        address: &checked.address,
+        citizen_name: None,
+        citizen_phone: None,
+        received: now,
+        due: deadlines.map(|d| d.resolve_by(now)),
+        radio_date: None,
+        recorded_by: Some((user.id, &user.display_name)),
+        unit_id: kind_unit(kind, checked),
+        requested_fen: checked.amount,
+        menu_item_id: checked.menu_item.as_ref().map(|m| m.id),
+        api: None,
+    };
+    let (id, _) = matters::insert_with_new_code(c, prefix, &mut rand::rng(), &intake)?;
 
     // The steps a planner takes at once, as a dispatcher would.
     let mut steps: Vec<(Transition, ActForm)> = Vec::new();
