@@ -127,3 +127,21 @@ impl FromRequest for StaffUser {
         })
     }
 }
+
+/// What every staff form's POST checks first, in this order: who is
+/// logged in (read only after the body, so a lapsed session does not leave
+/// the body unread and the connection dropped under the client), that the
+/// form carries this browser's CSRF token, and that the role may use `page`.
+pub async fn staff_form(
+    req: &HttpRequest,
+    posted_token: &str,
+    page: Page,
+    lang: Lang,
+) -> Result<StaffUser, AppError> {
+    let user = StaffUser::extract(req).await?;
+    if !crate::web::csrf::verify(req, posted_token) {
+        return Err(ErrorKind::Csrf.lang(lang));
+    }
+    user.require(page, lang)?;
+    Ok(user)
+}

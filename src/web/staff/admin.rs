@@ -1,7 +1,7 @@
 //! Administration: categories and their deadlines, the unit tree, and
 //! staff accounts (adding accounts is `shishi user add`).
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::db::{api_keys, catalog, users};
@@ -10,7 +10,7 @@ use crate::domain::{Deadlines, UnitKind};
 use crate::error::{AppError, ErrorKind};
 use crate::startup::AppState;
 use crate::views::staff::{AdminCategory, AdminKey, AdminPage, AdminUnit, AdminUser};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, staff_form};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -151,11 +151,7 @@ pub async fn update_category(
     path: web::Path<i64>,
     form: web::Form<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let Some((name, name_en, d)) = checked_category(&form) else {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_category"))).await;
     };
@@ -184,11 +180,7 @@ pub async fn add_category(
     l: Lang,
     form: web::Form<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let code = form.code.trim().to_lowercase();
     let code_ok = !code.is_empty()
         && code.len() <= 30
@@ -229,11 +221,7 @@ pub async fn add_unit(
     l: Lang,
     form: web::Form<UnitForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let code = form.code.trim().to_uppercase();
     let code_ok = !code.is_empty()
         && code.len() <= 20
@@ -291,11 +279,7 @@ pub async fn disable_user(
     path: web::Path<i64>,
     form: web::Form<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let id = path.into_inner();
     if id == user.id {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_self"))).await;
@@ -329,11 +313,7 @@ pub async fn add_key(
     l: Lang,
     form: web::Form<KeyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let Some(client) = clean(&form.client, 60) else {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_client"))).await;
     };
@@ -351,11 +331,7 @@ pub async fn revoke_key(
     path: web::Path<i64>,
     form: web::Form<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Administration, l)?;
+    let _user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
     let id = path.into_inner();
     db(&state, l, move |c| {
         Ok(api_keys::revoke(c, id, chrono::Utc::now())?)

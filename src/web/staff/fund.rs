@@ -2,17 +2,17 @@
 //! and the admin's allocations into it.
 
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
 use crate::db::{fund, matters};
 use crate::domain::access::Page;
 use crate::domain::money::{parse_yuan, yuan};
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::staff::{FundPage, LedgerRow};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, staff_form};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -102,13 +102,7 @@ pub async fn allocate(
     l: Lang,
     form: web::Form<AllocateForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::FundAdmin, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::FundAdmin, l).await?;
     let note: String = form
         .note
         .trim()

@@ -3,18 +3,18 @@
 //! the same tracking code and status page as on the web.
 
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::domain::Source;
 use crate::domain::access::Page;
 use crate::domain::request::{self, RequestInput};
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::staff::IntakePage;
 use crate::views::{Choice, FormErrors};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, staff_form};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{Catalog, Origin, load_catalog, store};
 use crate::web::{csrf, page, see_other};
@@ -101,13 +101,7 @@ pub async fn submit(
     l: Lang,
     form: web::Form<IntakeForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Intake, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Intake, l).await?;
     let catalog = load_catalog(&state, l).await?;
     let input = RequestInput {
         category: form.category.clone(),

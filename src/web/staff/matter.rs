@@ -3,7 +3,7 @@
 //! forms into steps and steps into pages.
 
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
 use crate::views::Choice;
 use crate::views::staff::{ActionView, ConflictPage, MatterPage, MilestoneView, StaffEventView};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, staff_form};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -828,13 +828,7 @@ pub async fn act(
     path: web::Path<(i64, String)>,
     form: web::Form<ActForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::Matters, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::Matters, l).await?;
     let (id, code) = path.into_inner();
     let action = Action::from_code(&code).ok_or(ErrorKind::NotFound.lang(l))?;
     let ctx = load(&state, l, id).await?;

@@ -4,7 +4,7 @@
 //! home unit and the community (双管理).
 
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ use crate::views::Choice;
 use crate::views::staff::{
     MePage, ServiceRow, TeamRow, VolunteerPage, VolunteerRow, VolunteersPage,
 };
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, staff_form};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -360,13 +360,7 @@ pub async fn report(
     l: Lang,
     form: web::Form<ReportForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::VolunteerSelf, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
     let (teams, units) = db(&state, l, |c| {
         Ok((volunteers::teams(c)?, catalog::all_units(c)?))
     })
@@ -432,13 +426,7 @@ pub async fn claim(
     l: Lang,
     form: web::Form<ClaimForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::VolunteerSelf, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
     let kind = match form.kind.as_str() {
         "recipient" => "recipient",
         "post" => "post",
@@ -490,13 +478,7 @@ pub async fn service(
     l: Lang,
     form: web::Form<ServiceForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::VolunteerSelf, l)?;
+    let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
     let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
     let Some(community) = form
         .community
@@ -553,13 +535,7 @@ pub async fn add_team(
     l: Lang,
     form: web::Form<TeamForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::VolunteerAdmin, l)?;
+    let _user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
     let name = form.name.trim().to_owned();
     let specialty = form.specialty.trim().to_owned();
     let ok = |t: &str| !t.is_empty() && t.chars().count() <= 60 && !t.chars().any(char::is_control);
@@ -597,13 +573,7 @@ pub async fn add_menu_item(
     l: Lang,
     form: web::Form<MenuForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The user is known only once the body is read: a lapsed session must not
-    // leave the body unread (the connection would be dropped under the client).
-    let user = StaffUser::extract(&req).await?;
-    if !csrf::verify(&req, &form.csrf_token) {
-        return Err(ErrorKind::Csrf.lang(l));
-    }
-    user.require(Page::VolunteerAdmin, l)?;
+    let _user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
     let title = form.title.trim().to_owned();
     let description = form.description.trim().to_owned();
     if title.is_empty()
