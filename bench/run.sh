@@ -59,13 +59,19 @@ open(f"{w}/codes.txt", "w").write("\n".join(codes) + "\n")
 open(f"{w}/ids.txt", "w").write("\n".join(ids) + "\n")
 cat = c.execute("SELECT id FROM categories WHERE code = 'municipal'").fetchone()[0]
 place = c.execute("SELECT id FROM units WHERE code = 'GC-XB'").fetchone()[0]
+# A cursor half-way down the whole list, newest first: the deep page.
+t, mid = c.execute("SELECT created_at, id FROM matters ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (c.execute("SELECT count(*) FROM matters").fetchone()[0] // 2,)).fetchone()
+import calendar, datetime
+whole, _, frac = t.partition(".")
+secs = calendar.timegm(datetime.datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").timetuple())
+open(f"{w}/cursor.txt", "w").write(f"{secs * 10**9 + int((frac + '000000000')[:9])}.{mid}")
 open(f"{w}/form.txt", "w").write(f"category={cat}&title=bench+title+here&description=a+benchmark+submission+of+a+livelihood+request&place={place}&address=bench+road+1&phone=13812345678&consent=yes")
 PY
   export BENCH_CODES=$WORK/codes.txt BENCH_IDS=$WORK/ids.txt
   CTOKEN=$(curl -s -c "$WORK/cjar" "$BASE/submit" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
   CCOOKIE=$(awk '$6 ~ /^shishi_csrf/ { printf "%s=%s", $6, $7 }' "$WORK/cjar")
   BODY="csrf_token=$CTOKEN&$(cat "$WORK/form.txt")"
-  DEEP=$((SIZE / 25 / 2))
+  CURSOR=$(cat "$WORK/cursor.txt")
 
   {
     echo "## $SIZE matters"
@@ -93,7 +99,7 @@ PY
   scenario "status lookup /track/{code}" -s bench/codes.lua "$BASE/"
   BENCH_COOKIE="$CCOOKIE" BENCH_BODY="$BODY" scenario "citizen submission (POST, 303)" -s bench/submit.lua "$BASE/submit"
   scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
-  scenario "inbox, deep page" -s bench/staff.lua "$BASE/staff/matters?state=&page=$DEEP"
+  scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
   scenario "matter page" -s bench/matters.lua "$BASE/"
   scenario "dashboard" -s bench/staff.lua "$BASE/staff/dashboard"
   scenario "Open311 GET requests" "$BASE/open311/v2/requests.json"

@@ -29,6 +29,10 @@ pub struct AppState {
     pub submit_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// The dashboard's figures as last counted (see `web::staff::dashboard::current`).
     pub measures: crate::web::staff::dashboard::MeasuresCache,
+    /// Categories and places for the request forms.
+    pub catalog: crate::web::request_form::CatalogCache,
+    /// SQLite's group-commit writer (`None` on PostgreSQL).
+    pub writer: Option<crate::db::writer::Writer>,
 }
 
 /// Why the server could not start.
@@ -72,11 +76,14 @@ impl Application {
         let key = cookie_key(&settings, &pool)?;
         let per_hour = NonZeroU32::new(settings.submit_per_hour.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(settings.submit_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let writer = crate::db::writer::Writer::start(&pool);
         let state = web::Data::new(AppState {
             pool,
             key,
             submit_limiter: RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(burst)),
             measures: Default::default(),
+            writer,
+            catalog: Default::default(),
             settings: settings.clone(),
         });
 
@@ -104,6 +111,12 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
+        server = server.worker_max_blocking_threads(
+            std::env::var("XB")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(256),
+        );
         Ok(Application {
             address,
             port: address.port(),

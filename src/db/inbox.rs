@@ -1,7 +1,6 @@
 //! The staff inbox: matters filtered, sorted and paged within a user's scope.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::count_star;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::matters;
@@ -57,10 +56,108 @@ pub struct Filter {
     pub until: Option<DateTime<Utc>>,
     pub text: Option<String>,
     pub sort: Sort,
-    /// 1-based.
+    /// 1-based; how far back the page is shown as (and, with no cursor,
+    /// where it starts: see [`MAX_OFFSET`]).
     pub page: i64,
     pub per_page: i64,
+    /// Where the page starts, given by the row before (or after) it.
+    pub cursor: Option<Cursor>,
 }
+
+/// A page's place in the list: just after (or, going back, just before) a
+/// row, known by its sort key and id. A page found this way costs the same
+/// however deep it lies, where an OFFSET reads and throws away every row
+/// before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// The row's sort key (`None`: a matter with no deadline, in the
+    /// deadline sort).
+    pub key: Option<NaiveDateTime>,
+    pub id: i64,
+    /// The page before the row rather than after it.
+    pub back: bool,
+}
+
+impl Cursor {
+    /// A row's place under a sort, as text for a link: nanoseconds since
+    /// 1970 (the whole precision stored, or `n`), a dot, the id.
+    pub fn text(sort: Sort, m: &Matter) -> String {
+        match sort.key(m).and_then(|t| t.and_utc().timestamp_nanos_opt()) {
+            Some(nanos) => format!("{nanos}.{}", m.id),
+            None => format!("n.{}", m.id),
+        }
+    }
+
+    pub fn parse(text: &str, back: bool) -> Option<Cursor> {
+        let (key, id) = text.trim().split_once('.')?;
+        let id = id.parse().ok()?;
+        let key = match key {
+            "n" => None,
+            nanos => Some(DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc()),
+        };
+        Some(Cursor { key, id, back })
+    }
+
+    /// The cursor just after `m` (the next page of an export).
+    pub fn after(sort: Sort, m: &Matter) -> Cursor {
+        Cursor {
+            key: sort.key(m),
+            id: m.id,
+            back: false,
+        }
+    }
+}
+
+impl Sort {
+    /// The value a matter is sorted by (before its id).
+    pub fn key(self, m: &Matter) -> Option<NaiveDateTime> {
+        match self {
+            Sort::Newest | Sort::Oldest => Some(m.created_at),
+            Sort::Updated => Some(m.updated_at),
+            Sort::Due => m.due_at,
+        }
+    }
+}
+
+/// A count that stops at [`COUNT_CAP`]: the inbox says "1000+" rather than
+/// reading a million index entries to say exactly how many.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Count {
+    pub n: i64,
+    pub capped: bool,
+}
+
+impl Count {
+    fn of(found: usize) -> Count {
+        let found = found as i64;
+        Count {
+            n: found.min(COUNT_CAP),
+            capped: found > COUNT_CAP,
+        }
+    }
+
+    pub fn add(self, other: Count) -> Count {
+        Count {
+            n: self.n + other.n,
+            capped: self.capped || other.capped,
+        }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.capped {
+            write!(f, "{}+", self.n)
+        } else {
+            write!(f, "{}", self.n)
+        }
+    }
+}
+
+/// Counts stop here.
+pub const COUNT_CAP: i64 = 1000;
+/// Pages without a cursor (a typed page number) start at most this far in.
+pub const MAX_OFFSET: i64 = 10_000;
 
 /// The largest page the inbox serves.
 pub const MAX_PER_PAGE: i64 = 100;
@@ -153,47 +250,115 @@ fn filtered<'a>(scope: &'a Scope, f: &'a Filter, now: DateTime<Utc>) -> Boxed<'a
     )
 }
 
-/// One page of matters and how many match in all.
+/// One page of matters in the filter's order, and whether another page
+/// follows it.
 pub fn search(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &Filter,
     now: DateTime<Utc>,
-) -> QueryResult<(Vec<Matter>, i64)> {
-    let total: i64 = filtered(scope, f, now).select(count_star()).first(conn)?;
+) -> QueryResult<(Vec<Matter>, bool)> {
     let per_page = f.per_page.clamp(1, MAX_CHUNK);
-    let offset = (f.page.max(1) - 1).saturating_mul(per_page);
     let q = filtered(scope, f, now);
-    let q = match f.sort {
-        Sort::Newest => q.order((matters::created_at.desc(), matters::id.desc())),
-        Sort::Oldest => q.order((matters::created_at.asc(), matters::id.asc())),
-        Sort::Due => q.order((
-            matters::due_at.is_null().asc(),
-            matters::due_at.asc(),
-            matters::id.asc(),
-        )),
-        Sort::Updated => q.order((matters::updated_at.desc(), matters::id.desc())),
+    let (c, k) = (matters::created_at, matters::id);
+    let (u, due) = (matters::updated_at, matters::due_at);
+    // Going back, the order is turned round and the rows read turned back.
+    let back = f.cursor.is_some_and(|x| x.back);
+    let q = match (f.sort, back) {
+        (Sort::Newest, false) | (Sort::Oldest, true) => q.order((c.desc(), k.desc())),
+        (Sort::Oldest, false) | (Sort::Newest, true) => q.order((c.asc(), k.asc())),
+        (Sort::Updated, false) => q.order((u.desc(), k.desc())),
+        (Sort::Updated, true) => q.order((u.asc(), k.asc())),
+        (Sort::Due, false) => q.order((due.is_null().asc(), due.asc(), k.asc())),
+        (Sort::Due, true) => q.order((due.is_null().desc(), due.desc(), k.desc())),
     };
-    let rows = q
-        .limit(per_page)
-        .offset(offset)
+    let q = match f.cursor {
+        None => q.offset((f.page.max(1) - 1).saturating_mul(per_page).min(MAX_OFFSET)),
+        Some(at) => after(q, f.sort, at),
+    };
+    let mut rows = q
+        .limit(per_page + 1)
         .select(Matter::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    let more = back || rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    if back {
+        rows.reverse();
+    }
+    Ok((rows, more))
 }
 
-/// How many matters are in each state, under every filter but the state.
+/// Rows past the cursor, in the direction of reading. Each condition leads
+/// with a plain range on the sort column so that its index bounds the scan.
+fn after(q: Boxed<'_>, sort: Sort, at: Cursor) -> Boxed<'_> {
+    let (c, k, u, due) = (
+        matters::created_at,
+        matters::id,
+        matters::updated_at,
+        matters::due_at,
+    );
+    let id = at.id;
+    // "Later in the list" is a smaller key for the newest-first sorts.
+    let descending = matches!(sort, Sort::Newest | Sort::Updated) != at.back;
+    match (sort, at.key) {
+        (Sort::Newest | Sort::Oldest, Some(t)) if descending => {
+            q.filter(c.le(t).and(c.lt(t).or(k.lt(id))))
+        }
+        (Sort::Newest | Sort::Oldest, Some(t)) => q.filter(c.ge(t).and(c.gt(t).or(k.gt(id)))),
+        (Sort::Updated, Some(t)) if descending => q.filter(u.le(t).and(u.lt(t).or(k.lt(id)))),
+        (Sort::Updated, Some(t)) => q.filter(u.ge(t).and(u.gt(t).or(k.gt(id)))),
+        // Deadlines: soonest first, then those with none.
+        (Sort::Due, Some(t)) if !at.back => {
+            q.filter(due.ge(t).and(due.gt(t).or(k.gt(id))).or(due.is_null()))
+        }
+        (Sort::Due, Some(t)) => q.filter(due.le(t).and(due.lt(t).or(k.lt(id)))),
+        (Sort::Due, None) if !at.back => q.filter(due.is_null().and(k.gt(id))),
+        (Sort::Due, None) => q.filter(due.is_null().and(k.lt(id)).or(due.is_not_null())),
+        // A cursor without a key under a sort that has one: a forged link.
+        (_, None) => q.filter(k.lt(0)),
+    }
+}
+
+/// How many matters the filter finds, up to [`COUNT_CAP`].
+pub fn count(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> QueryResult<Count> {
+    let ids: Vec<i64> = filtered(scope, f, now)
+        .select(matters::id)
+        .limit(COUNT_CAP + 1)
+        .load(conn)?;
+    Ok(Count::of(ids.len()))
+}
+
+/// How many matters are in each state, under every filter but the state,
+/// each up to [`COUNT_CAP`].
 pub fn counts_by_state(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &Filter,
     now: DateTime<Utc>,
-) -> QueryResult<Vec<(String, i64)>> {
-    let grouped = matters::table
-        .group_by(matters::state)
-        .select((matters::state, count_star()))
-        .into_boxed::<MultiBackend>();
-    narrow!(grouped, scope, f, now, false).load(conn)
+) -> QueryResult<Vec<(State, Count)>> {
+    State::ALL
+        .into_iter()
+        .map(|state| {
+            let q = narrow!(
+                matters::table.into_boxed::<MultiBackend>(),
+                scope,
+                f,
+                now,
+                false
+            );
+            let ids: Vec<i64> = q
+                .filter(matters::state.eq(state.code()))
+                .select(matters::id)
+                .limit(COUNT_CAP + 1)
+                .load(conn)?;
+            Ok((state, Count::of(ids.len())))
+        })
+        .collect()
 }
 
 /// Whether a matter is past its deadline now.

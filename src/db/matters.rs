@@ -155,55 +155,53 @@ pub struct ApiOrigin<'a> {
 /// Stores a new matter in state `submitted` with its first, public event,
 /// in one transaction. Fails with a unique violation if the code is taken.
 pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryResult<i64> {
-    conn.transaction(|conn| {
+    super::atomic(conn, |conn| {
         let now = intake.received.naive_utc();
-        diesel::insert_into(matters::table)
-            .values(NewMatter {
-                code: intake.code,
-                channel: intake.channel.code(),
-                source: intake.source.code(),
-                state: State::Submitted.code(),
-                category_id: intake.category_id,
-                title: intake.title,
-                description: intake.description,
-                town_id: intake.town_id,
-                place_id: intake.place_id,
-                address: intake.address,
-                citizen_name: intake.citizen_name,
-                citizen_phone: intake.citizen_phone,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-                due_at: intake.due.map(|d| d.naive_utc()),
-                radio_date: intake.radio_date,
-                unit_id: intake.unit_id,
-                requested_fen: intake.requested_fen,
-                menu_item_id: intake.menu_item_id,
-                lat: intake.api.and_then(|a| a.lat),
-                lng: intake.api.and_then(|a| a.lng),
-                address_id: intake.api.and_then(|a| a.address_id),
-                api_client: intake.api.map(|a| a.client),
-                attributes: intake.api.and_then(|a| a.attributes),
-            })
-            .execute(conn)?;
-        let id: i64 = matters::table
+        let insert = diesel::insert_into(matters::table).values(NewMatter {
+            code: intake.code,
+            channel: intake.channel.code(),
+            source: intake.source.code(),
+            state: State::Submitted.code(),
+            category_id: intake.category_id,
+            title: intake.title,
+            description: intake.description,
+            town_id: intake.town_id,
+            place_id: intake.place_id,
+            address: intake.address,
+            citizen_name: intake.citizen_name,
+            citizen_phone: intake.citizen_phone,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            due_at: intake.due.map(|d| d.naive_utc()),
+            radio_date: intake.radio_date,
+            unit_id: intake.unit_id,
+            requested_fen: intake.requested_fen,
+            menu_item_id: intake.menu_item_id,
+            lat: intake.api.and_then(|a| a.lat),
+            lng: intake.api.and_then(|a| a.lng),
+            address_id: intake.api.and_then(|a| a.address_id),
+            api_client: intake.api.map(|a| a.client),
+            attributes: intake.api.and_then(|a| a.attributes),
+        });
+        super::on_backend!(&mut *conn, |c| insert.execute(c))?;
+        let id = matters::table
             .filter(matters::code.eq(intake.code))
-            .select(matters::id)
-            .first(conn)?;
-        diesel::insert_into(events::table)
-            .values(NewEvent {
-                matter_id: id,
-                at: now,
-                actor_id: intake.recorded_by.map(|(id, _)| id),
-                actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
-                kind: "submitted",
-                from_state: None,
-                to_state: Some(State::Submitted.code()),
-                note: "",
-                public: true,
-                matter_version: 1,
-            })
-            .execute(conn)?;
+            .select(matters::id);
+        let id: i64 = super::on_backend!(&mut *conn, |c| id.first(c))?;
+        let event = diesel::insert_into(events::table).values(NewEvent {
+            matter_id: id,
+            at: now,
+            actor_id: intake.recorded_by.map(|(id, _)| id),
+            actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
+            kind: "submitted",
+            from_state: None,
+            to_state: Some(State::Submitted.code()),
+            note: "",
+            public: true,
+            matter_version: 1,
+        });
+        super::on_backend!(&mut *conn, |c| event.execute(c))?;
         Ok(id)
     })
 }
@@ -251,6 +249,79 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
         .select(Matter::as_select())
         .first(conn)
         .optional()
+}
+
+/// What the public status page shows of a matter, with the names of its
+/// category and unit: one query, and the citizen's details are not even read.
+#[derive(Clone, Debug, Queryable)]
+pub struct Tracked {
+    pub id: i64,
+    pub code: String,
+    pub channel: String,
+    pub state: String,
+    pub version: i32,
+    pub merged_into: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+    pub rating: Option<String>,
+    /// (name, English name)
+    pub category: Option<(String, String)>,
+    pub unit: Option<(String, String)>,
+}
+
+/// How [`tracked`] finds its matter.
+pub enum Find<'a> {
+    Code(&'a str),
+    Id(i64),
+}
+
+pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<Tracked>> {
+    use super::schema::{categories, units};
+    let query = matters::table
+        .left_join(categories::table.on(categories::id.eq(matters::category_id)))
+        .left_join(units::table.on(units::id.nullable().eq(matters::unit_id)))
+        .select((
+            matters::id,
+            matters::code,
+            matters::channel,
+            matters::state,
+            matters::version,
+            matters::merged_into,
+            matters::created_at,
+            matters::due_at,
+            matters::rating,
+            (categories::name, categories::name_en).nullable(),
+            (units::name, units::name_en).nullable(),
+        ));
+    match find {
+        Find::Code(code) => super::on_backend!(conn, |c| query
+            .filter(matters::code.eq(code))
+            .first(c)
+            .optional()),
+        Find::Id(id) => super::on_backend!(conn, |c| query
+            .filter(matters::id.eq(id))
+            .first(c)
+            .optional()),
+    }
+}
+
+/// One line of the public timeline.
+#[derive(Clone, Debug, Queryable)]
+pub struct PublicEvent {
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub note: String,
+}
+
+/// The timeline a citizen may see, oldest first: only the public events,
+/// and only what the page shows of them.
+pub fn public_timeline(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<PublicEvent>> {
+    let query = events::table
+        .filter(events::matter_id.eq(matter_id))
+        .filter(events::public.eq(true))
+        .order(events::id)
+        .select((events::at, events::kind, events::note));
+    super::on_backend!(conn, |c| query.load(c))
 }
 
 /// The events a citizen may see, oldest first.

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod settings;
 pub mod users;
 pub mod volunteers;
+pub mod writer;
 
 use std::fmt;
 use std::time::Duration;
@@ -33,6 +34,44 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 pub enum AnyConnection {
     Postgresql(PgConnection),
     Sqlite(SqliteConnection),
+}
+
+/// Runs one Diesel query on the concrete connection of either backend. Through
+/// `AnyConnection` a query's SQL text is built on every execution to find its
+/// prepared statement; on the concrete connection a query without boxed parts
+/// is found by its type. Worth it on the hottest paths (the status page).
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Runs `work` atomically: in a transaction (or savepoint) of its own, or on
+/// SQLite as part of the transaction already open on `conn`, whose owner rolls
+/// back on the error this returns. That saves a savepoint per write inside the
+/// SQLite writer's batches, where every write already has one. (SQLite undoes
+/// just the failed statement, so a caller may try again after a unique-key
+/// clash; PostgreSQL aborts the whole transaction, so there it always gets a
+/// savepoint.)
+pub fn atomic<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    use diesel::connection::TransactionManager;
+    let open = matches!(conn, AnyConnection::Sqlite(_))
+        && matches!(
+            AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+            Ok(Some(_))
+        );
+    if open {
+        work(conn)
+    } else {
+        conn.transaction(work)
+    }
 }
 
 pub type Pool = r2d2::Pool<Manager>;
@@ -76,6 +115,8 @@ pub enum DbError {
     Query(diesel::result::Error),
     Migrate(String),
     Pool(r2d2::PoolError),
+    /// The SQLite writer could not take or commit a write.
+    Writer(String),
 }
 
 impl fmt::Display for DbError {
@@ -85,6 +126,7 @@ impl fmt::Display for DbError {
             DbError::Query(e) => write!(f, "database error: {e}"),
             DbError::Migrate(e) => write!(f, "cannot migrate the database: {e}"),
             DbError::Pool(e) => write!(f, "no database connection available: {e}"),
+            DbError::Writer(e) => write!(f, "write not committed: {e}"),
         }
     }
 }
@@ -129,7 +171,9 @@ impl Manager {
                     "PRAGMA busy_timeout = 10000;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
-                     PRAGMA foreign_keys = ON;",
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA temp_store = MEMORY;
+                     PRAGMA journal_size_limit = 67108864;",
                 )?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -156,8 +200,16 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection handed back in the middle of a transaction (a panic, a
+    /// failed rollback) is closed rather than lent out again.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        use diesel::connection::TransactionManager;
+        std::thread::panicking()
+            || AnyConnection::is_broken_transaction_manager(conn)
+            || !matches!(
+                AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+                Ok(None)
+            )
     }
 }
 
@@ -183,6 +235,9 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
     migrate(&backend)?;
     r2d2::Pool::builder()
         .max_size(max_size)
+        // A broken connection shows itself as a query error; testing each
+        // one on checkout would cost a round trip on every request.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(Manager::new(backend))
         .map_err(DbError::Pool)

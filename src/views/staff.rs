@@ -64,7 +64,8 @@ pub struct InboxRow {
 /// A state with its count, linking to the inbox filtered by it.
 pub struct StateTab {
     pub label: String,
-    pub count: i64,
+    /// "12", or "1000+" past the cap.
+    pub count: String,
     pub href: String,
     pub current: bool,
 }
@@ -83,8 +84,8 @@ pub struct InboxPage {
     /// This view as a download.
     pub export_csv: String,
     pub export_xlsx: String,
-    pub page: i64,
-    pub pages: i64,
+    /// "Page 3".
+    pub page: String,
     pub prev: Option<String>,
     pub next: Option<String>,
     pub tabs: Vec<StateTab>,

@@ -8,7 +8,7 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest};
-use chrono::{FixedOffset, NaiveDateTime};
+use chrono::{Datelike, FixedOffset, NaiveDateTime, Timelike};
 
 pub const COOKIE: &str = "lang";
 
@@ -105,18 +105,28 @@ impl Lang {
 
     /// A UTC time from the database, shown in Asia/Shanghai (UTC+8, no DST).
     pub fn time(&self, at: &NaiveDateTime) -> String {
-        at.and_utc()
-            .with_timezone(&china())
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        // Written out by hand: chrono's `format` parses its pattern on every
+        // call, and a timeline shows many times.
+        let local = at.and_utc().with_timezone(&china());
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute()
+        )
     }
 
     /// The local date of a UTC time.
     pub fn date(&self, at: &NaiveDateTime) -> String {
-        at.and_utc()
-            .with_timezone(&china())
-            .format("%Y-%m-%d")
-            .to_string()
+        let local = at.and_utc().with_timezone(&china());
+        format!(
+            "{:04}-{:02}-{:02}",
+            local.year(),
+            local.month(),
+            local.day()
+        )
     }
 }
 
@@ -178,6 +188,24 @@ pub async fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_chrono_would_in_china() {
+        let l = Lang::Zh;
+        for (at, time, date) in [
+            ("2026-11-30T15:59:00", "2026-11-30 23:59", "2026-11-30"),
+            ("2026-11-30T16:00:00", "2026-12-01 00:00", "2026-12-01"),
+            ("2024-02-28T16:05:59", "2024-02-29 00:05", "2024-02-29"),
+            ("0999-12-31T16:00:00", "1000-01-01 00:00", "1000-01-01"),
+        ] {
+            let at: NaiveDateTime = at.parse().expect("a test time");
+            let chrono = at.and_utc().with_timezone(&china());
+            assert_eq!(l.time(&at), time);
+            assert_eq!(l.time(&at), chrono.format("%Y-%m-%d %H:%M").to_string());
+            assert_eq!(l.date(&at), date);
+            assert_eq!(l.date(&at), chrono.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn tags_and_headers() {

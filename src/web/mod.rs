@@ -29,17 +29,58 @@ where
     })
     .await;
     match result {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(DbError::Pool(e))) => {
+        Ok(done) => answer(done, lang),
+        Err(e) => {
+            log::error!("blocking task failed: {e}");
+            Err(ErrorKind::Internal.lang(lang))
+        }
+    }
+}
+
+/// A short read (a few lookups by index) that runs in place when the
+/// database is SQLite and a connection is free: it takes microseconds there,
+/// less than handing it to the blocking pool and back (two thread switches).
+/// SQLite readers never wait for a lock in WAL mode, so the worker is not
+/// held. On PostgreSQL, or with the pool busy, it goes the way of [`db`].
+pub async fn db_read<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    if let Some(mut conn) = state.pool.try_get()
+        && matches!(*conn, AnyConnection::Sqlite(_))
+    {
+        return answer(work(&mut conn), lang);
+    }
+    db(state, lang, work).await
+}
+
+/// A write that a citizen waits for (a new request). On SQLite it joins the
+/// writer's next batch (see `db::writer`); on PostgreSQL it is [`db`].
+pub async fn write<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    match &state.writer {
+        Some(writer) => answer(writer.write(work).await, lang),
+        None => db(state, lang, work).await,
+    }
+}
+
+fn answer<T>(done: Result<T, DbError>, lang: Lang) -> Result<T, AppError> {
+    match done {
+        Ok(value) => Ok(value),
+        Err(DbError::Pool(e)) => {
             log::error!("database unavailable: {e}");
             Err(ErrorKind::Unavailable.lang(lang))
         }
-        Ok(Err(e)) => {
+        Err(DbError::Writer(e)) => {
             log::error!("{e}");
-            Err(ErrorKind::Internal.lang(lang))
+            Err(ErrorKind::Unavailable.lang(lang))
         }
         Err(e) => {
-            log::error!("blocking task failed: {e}");
+            log::error!("{e}");
             Err(ErrorKind::Internal.lang(lang))
         }
     }

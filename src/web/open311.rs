@@ -405,6 +405,11 @@ fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, Db
         .order(events::id.desc())
         .select((events::matter_id, events::note))
         .load(c)?;
+    // The latest note of each matter (the notes come newest first).
+    let mut latest: std::collections::HashMap<i64, &str> = std::collections::HashMap::new();
+    for (id, note) in &notes {
+        latest.entry(*id).or_insert(note.as_str());
+    }
     Ok(list
         .iter()
         .map(|m| {
@@ -412,10 +417,7 @@ fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, Db
                 .unit_id
                 .and_then(|id| units.iter().find(|u| u.id == id))
                 .map(|u| u.name.as_str());
-            let note = notes
-                .iter()
-                .find(|(id, _)| *id == m.id)
-                .map(|(_, n)| n.as_str());
+            let note = latest.get(&m.id).copied();
             request_doc(m, &categories, unit, note)
         })
         .collect())

@@ -9,7 +9,7 @@ use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 
-use crate::db::matters::Applied;
+use crate::db::matters::{Applied, Find};
 use crate::db::{self, catalog, matters};
 use crate::domain::request::{self, RequestInput};
 use crate::domain::{Channel, Source, State, tracking};
@@ -21,7 +21,7 @@ use crate::views::{
 use crate::web::i18n::Lang;
 use crate::web::request_form::{Catalog, Origin, load_catalog, store};
 use crate::web::staff::dashboard;
-use crate::web::{csrf, db, page, see_other};
+use crate::web::{csrf, db, db_read, page, see_other};
 
 pub async fn home(
     req: HttpRequest,
@@ -267,38 +267,11 @@ pub async fn track(
     if code != typed {
         return Ok(see_other(&format!("/track/{code}")));
     }
-    let found = db(&state, l, move |c| {
-        let Some(own) = matters::by_code(c, &code)? else {
-            return Ok(None);
-        };
-        let mut events = matters::public_events(c, own.id)?;
-        // A duplicate shows the progress of the matter it was merged into
-        // (following a chain, but never round in circles).
-        let mut matter = own;
-        for _ in 0..5 {
-            let Some(primary_id) = matter.merged_into else {
-                break;
-            };
-            let Some(primary) = matters::by_id(c, primary_id)? else {
-                break;
-            };
-            let since = events.last().map(|e| e.at);
-            events.extend(
-                matters::public_events(c, primary.id)?
-                    .into_iter()
-                    .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != "submitted"),
-            );
-            matter = primary;
-        }
-        let category = catalog::category(c, matter.category_id)?;
-        let unit = match matter.unit_id {
-            Some(id) => catalog::unit(c, id)?,
-            None => None,
-        };
-        Ok(Some((matter, category, unit, events)))
+    let found = db_read(&state, l, move |c| {
+        diesel::Connection::transaction(c, |c| track_view(c, &code)).map_err(Into::into)
     })
     .await?;
-    let Some((matter, category, unit, events)) = found else {
+    let Some((matter, events)) = found else {
         return Ok(unknown_code(&req, l, &typed));
     };
     let state_code = matter.state.parse::<State>().or_500(l)?;
@@ -311,10 +284,15 @@ pub async fn track(
         state: state_code.code(),
         state_label: l.t(&format!("state.{}", state_code.code())),
         channel: l.t(&format!("channel.{}", matter.channel)),
-        category: category
-            .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+        category: matter
+            .category
+            .as_ref()
+            .map(|(zh, en)| l.pick(zh, en).to_owned())
             .unwrap_or_default(),
-        unit: unit.map(|u| l.pick(&u.name, &u.name_en).to_owned()),
+        unit: matter
+            .unit
+            .as_ref()
+            .map(|(zh, en)| l.pick(zh, en).to_owned()),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
         received: l.time(&matter.created_at),
         events: events
@@ -335,6 +313,35 @@ pub async fn track(
         rated: query.rated.is_some(),
     };
     Ok(page(&req, body))
+}
+
+/// A matter's public view and timeline, following a merge to its primary
+/// (down a chain, but never round in circles).
+fn track_view(
+    c: &mut db::AnyConnection,
+    code: &str,
+) -> Result<Option<(matters::Tracked, Vec<matters::PublicEvent>)>, diesel::result::Error> {
+    let Some(own) = matters::tracked(c, Find::Code(code))? else {
+        return Ok(None);
+    };
+    let mut events = matters::public_timeline(c, own.id)?;
+    let mut matter = own;
+    for _ in 0..5 {
+        let Some(primary_id) = matter.merged_into else {
+            break;
+        };
+        let Some(primary) = matters::tracked(c, Find::Id(primary_id))? else {
+            break;
+        };
+        let since = events.last().map(|e| e.at);
+        events.extend(
+            matters::public_timeline(c, primary.id)?
+                .into_iter()
+                .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != "submitted"),
+        );
+        matter = primary;
+    }
+    Ok(Some((matter, events)))
 }
 
 #[derive(Deserialize, Default)]

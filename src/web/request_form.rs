@@ -1,6 +1,9 @@
 //! What the citizen's form and the staff intake form share: the lists they
 //! choose from, and storing a checked request under a fresh tracking code.
 
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use actix_web::web;
 use chrono::{NaiveDate, Utc};
 
@@ -10,8 +13,8 @@ use crate::domain::{Channel, Deadlines, Source};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{Choice, PlaceGroup};
-use crate::web::db;
 use crate::web::i18n::Lang;
+use crate::web::{db_read, write};
 
 /// What the request forms offer to choose from.
 pub struct Catalog {
@@ -19,14 +22,49 @@ pub struct Catalog {
     pub places: Vec<catalog::Unit>,
 }
 
-pub async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Catalog, AppError> {
-    db(state, l, |c| {
-        Ok(Catalog {
+/// The lists as last read, shared by every form for a few seconds: the
+/// submission form reads them on every request, and they change only when an
+/// administrator edits them (which forgets them here at once; another
+/// instance sees the change within [`CatalogCache::FRESH`]).
+#[derive(Default)]
+pub struct CatalogCache(RwLock<Option<(Instant, Arc<Catalog>)>>);
+
+impl CatalogCache {
+    pub const FRESH: Duration = Duration::from_secs(5);
+
+    fn fresh(&self) -> Option<Arc<Catalog>> {
+        let kept = self.0.read().ok()?;
+        let (at, catalog) = kept.as_ref()?;
+        (at.elapsed() < Self::FRESH).then(|| catalog.clone())
+    }
+
+    fn keep(&self, catalog: Arc<Catalog>) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = Some((Instant::now(), catalog));
+        }
+    }
+
+    /// After an edit of categories or units.
+    pub fn forget(&self) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = None;
+        }
+    }
+}
+
+pub async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Arc<Catalog>, AppError> {
+    if let Some(catalog) = state.catalog.fresh() {
+        return Ok(catalog);
+    }
+    let catalog = db_read(state, l, |c| {
+        Ok(Arc::new(Catalog {
             categories: catalog::active_categories(c)?,
             places: catalog::places(c)?,
-        })
+        }))
     })
-    .await
+    .await?;
+    state.catalog.keep(catalog.clone());
+    Ok(catalog)
 }
 
 impl Catalog {
@@ -99,7 +137,7 @@ pub async fn store(
         .find(|c| c.id == valid.category_id)
         .and_then(|c| Deadlines::new(c.sign_hours, c.resolve_days));
     let prefix = state.settings.code_prefix.clone();
-    db(state, l, move |c| {
+    write(state, l, move |c| {
         let received = Utc::now();
         let intake = matters::Intake {
             code: "",

@@ -482,11 +482,11 @@ async fn the_inbox_filters_sorts_and_pages() {
         .get_text("/staff/matters?state=&per_page=2")
         .await;
     assert!(all.contains("共 4 件"));
-    assert!(all.contains("1 / 2") && all.contains("rel=\"next\""));
+    assert!(all.contains("第 1 页") && all.contains("rel=\"next\""));
     let page2 = dispatcher
         .get_text("/staff/matters?state=&per_page=2&page=2")
         .await;
-    assert!(page2.contains("2 / 2") && page2.contains("rel=\"prev\""));
+    assert!(page2.contains("第 2 页") && page2.contains("rel=\"prev\""));
 
     let found = dispatcher
         .get_text("/staff/matters?state=&q=%E6%B2%B3%E6%B6%8C")
@@ -874,4 +874,174 @@ async fn admins_change_categories_units_and_accounts() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(other.get("/staff/matters").await.status(), 303);
+}
+
+/// The ids of the matters listed on an inbox page, in order.
+fn listed(html: &str) -> Vec<i64> {
+    let marker = "<a href=\"/staff/matters/";
+    html.match_indices(marker)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + marker.len()..];
+            rest[..rest.find('"')?].parse().ok()
+        })
+        .fold(Vec::new(), |mut ids, id| {
+            // A row links its code and its title.
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+            ids
+        })
+}
+
+/// The target of the pager's link `rel`, if there is one.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let end = html.find(&format!("rel=\"{rel}\""))?;
+    let start = html[..end].rfind("href=\"")? + 6;
+    let href = &html[start..end];
+    Some(
+        href[..href.find('"')?]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[tokio::test]
+async fn inbox_pages_follow_each_other_in_every_sort_without_gaps_or_repeats() {
+    use chrono::{Duration, Utc};
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let app = spawn_app().await;
+    let category = app.category_id("municipal");
+    let start = Utc::now() - Duration::days(30);
+    // 23 matters: received in threes at the same instant (so the id breaks
+    // ties), every fourth without a deadline, updated in another order.
+    {
+        let mut conn = app.conn();
+        for i in 0..23i64 {
+            let code = shishi::domain::tracking::generate("NH", &mut rand::rng());
+            let received = start + Duration::hours(i / 3);
+            let id = shishi::db::matters::insert_submitted(
+                &mut conn,
+                &shishi::db::matters::Intake {
+                    code: &code,
+                    channel: shishi::domain::Channel::Online,
+                    source: shishi::domain::Source::Web,
+                    category_id: category,
+                    title: &format!("翻页第{i}件"),
+                    description: "用于测试翻页。",
+                    town_id: None,
+                    place_id: None,
+                    address: "",
+                    citizen_name: None,
+                    citizen_phone: Some("13900001111"),
+                    received,
+                    due: (i % 4 != 0).then(|| received + Duration::days((i * 7) % 5)),
+                    radio_date: None,
+                    recorded_by: None,
+                    unit_id: None,
+                    requested_fen: None,
+                    menu_item_id: None,
+                    api: None,
+                },
+            )
+            .expect("insert");
+            diesel::update(matters::table.find(id))
+                .set(matters::updated_at.eq((start + Duration::minutes((i * 11) % 7)).naive_utc()))
+                .execute(&mut conn)
+                .expect("update");
+        }
+    }
+    type Row = (
+        i64,
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    );
+    let rows: Vec<Row> = matters::table
+        .select((
+            matters::id,
+            matters::created_at,
+            matters::updated_at,
+            matters::due_at,
+        ))
+        .load(&mut app.conn())
+        .expect("rows");
+    let dispatcher = app.dispatcher().await;
+    for sort in ["newest", "oldest", "updated", "due"] {
+        let mut expected = rows.clone();
+        match sort {
+            "newest" => expected.sort_by_key(|r| std::cmp::Reverse((r.1, r.0))),
+            "oldest" => expected.sort_by_key(|r| (r.1, r.0)),
+            "updated" => expected.sort_by_key(|r| std::cmp::Reverse((r.2, r.0))),
+            _ => expected.sort_by_key(|r| (r.3.is_none(), r.3, r.0)),
+        }
+        let expected: Vec<i64> = expected.iter().map(|r| r.0).collect();
+
+        let mut pages = Vec::new();
+        let mut next = Some(format!("/staff/matters?state=&sort={sort}&per_page=5"));
+        while let Some(link) = next {
+            let html = dispatcher.get_text(&link).await;
+            pages.push(listed(&html));
+            assert!(
+                html.contains(&format!("第 {} 页", pages.len())),
+                "{sort}: {link} {}",
+                &html[html.find("class=\"pager\"").unwrap_or(0)..]
+            );
+            next = pager_link(&html, "next");
+            assert!(pages.len() < 10, "{sort}: the pages end");
+        }
+        assert_eq!(pages.concat(), expected, "{sort}: forward");
+        assert_eq!(pages.len(), 5, "{sort}: 23 matters make five pages of five");
+
+        // And back again from the last page, page by page.
+        let last = format!(
+            "/staff/matters?state=&sort={sort}&per_page=5&page=5&after={}",
+            cursor_before(&dispatcher, sort, &pages).await
+        );
+        let mut html = dispatcher.get_text(&last).await;
+        assert_eq!(
+            listed(&html),
+            pages[4],
+            "{sort}: the last page by its cursor"
+        );
+        for page in (0..4).rev() {
+            let link = pager_link(&html, "prev").expect("a previous page");
+            html = dispatcher.get_text(&link).await;
+            assert_eq!(
+                listed(&html),
+                pages[page],
+                "{sort}: back to page {}",
+                page + 1
+            );
+        }
+        assert!(
+            pager_link(&html, "prev").is_none(),
+            "{sort}: the first page is first"
+        );
+    }
+    // A forged cursor lists nothing and breaks nothing.
+    for bad in ["x.1", "n.x", "99999999999999999999.1", ".", "n.5"] {
+        let res = dispatcher
+            .get(&format!("/staff/matters?state=&sort=newest&after={bad}"))
+            .await;
+        assert_eq!(res.status(), 200, "{bad}");
+    }
+}
+
+/// The cursor of the row just before the last page, as page 4 links to it.
+async fn cursor_before(staff: &Staff, sort: &str, pages: &[Vec<i64>]) -> String {
+    let fourth = staff
+        .get_text(&format!(
+            "/staff/matters?state=&sort={sort}&per_page=5&page=4"
+        ))
+        .await;
+    assert_eq!(listed(&fourth), pages[3]);
+    let next = pager_link(&fourth, "next").expect("page 4 leads on");
+    next.split("after=")
+        .nth(1)
+        .expect("a cursor")
+        .split('&')
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }

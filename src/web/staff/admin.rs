@@ -168,6 +168,7 @@ pub async fn update_category(
         )?)
     })
     .await?;
+    state.catalog.forget();
     if n == 0 {
         return Err(ErrorKind::NotFound.lang(l));
     }
@@ -198,6 +199,7 @@ pub async fn add_category(
         Ok(true)
     })
     .await?;
+    state.catalog.forget();
     if !added {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_code_taken"))).await;
     }
@@ -260,6 +262,7 @@ pub async fn add_unit(
         Ok(true)
     })
     .await?;
+    state.catalog.forget();
     if !added {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_unit"))).await;
     }

@@ -9,7 +9,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
-use crate::db::inbox::{self, Filter};
+use crate::db::inbox::{self, Cursor, Filter};
 use crate::db::{DbError, catalog, fund, matters};
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::money::yuan;
@@ -300,6 +300,9 @@ pub async fn inbox(
     let _ = req;
     let mut filter: Filter = query.filter_for(user.role);
     filter.per_page = CHUNK;
+    // From the top, whatever page the inbox was showing.
+    filter.page = 1;
+    filter.cursor = None;
     let show_phone = sees_citizen(user.role);
     let headers = inbox_headers(l, show_phone);
     let scope = user.scope.clone();
@@ -358,9 +361,8 @@ pub async fn inbox(
                 }
                 let Ok(mut conn) = pool.get() else { return };
                 let mut f = filter;
-                for page in 1..=(EXPORT_LIMIT / CHUNK) {
-                    f.page = page;
-                    let Ok((rows, _)) = inbox::search(&mut conn, &scope, &f, now) else {
+                for _ in 0..(EXPORT_LIMIT / CHUNK) {
+                    let Ok((rows, more)) = inbox::search(&mut conn, &scope, &f, now) else {
                         let _ = tx.blocking_send(Err(std::io::Error::other("export query failed")));
                         return;
                     };
@@ -368,8 +370,9 @@ pub async fn inbox(
                     if !lines.is_empty() && !send(csv_rows(&lines).unwrap_or_default()) {
                         return;
                     }
-                    if (rows.len() as i64) < CHUNK {
-                        return;
+                    match rows.last() {
+                        Some(last) if more => f.cursor = Some(Cursor::after(f.sort, last)),
+                        _ => return,
                     }
                 }
             });
@@ -388,15 +391,15 @@ pub async fn inbox(
                     write_sheet(sheet, &bold, &headers, &[])?;
                     let mut written = 0u32;
                     let mut f = filter;
-                    for page in 1..=(EXPORT_LIMIT / CHUNK) {
-                        f.page = page;
-                        let (rows, _) =
+                    for _ in 0..(EXPORT_LIMIT / CHUNK) {
+                        let (rows, more) =
                             inbox::search(&mut conn, &scope, &f, now).map_err(|e| e.to_string())?;
                         let lines: Vec<Vec<String>> = rows.iter().map(|m| to_row(m, now)).collect();
                         write_rows(sheet, &lines, written)?;
                         written += u32::try_from(lines.len()).map_err(|e| e.to_string())?;
-                        if (rows.len() as i64) < CHUNK {
-                            break;
+                        match rows.last() {
+                            Some(last) if more => f.cursor = Some(Cursor::after(f.sort, last)),
+                            _ => break,
                         }
                     }
                     let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;

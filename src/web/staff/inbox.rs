@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::db::inbox::{self, Filter, MAX_PER_PAGE, Sort};
+use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
 use crate::db::{catalog, matters};
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::request::mask_phone;
@@ -47,6 +47,12 @@ pub struct InboxQuery {
     pub page: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub per_page: String,
+    /// The page after this row (see `inbox::Cursor`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub after: String,
+    /// The page before this row.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub before: String,
 }
 
 /// What waits for this role when it opens the inbox with no filter.
@@ -101,6 +107,7 @@ impl InboxQuery {
                 .parse::<i64>()
                 .unwrap_or(25)
                 .clamp(1, MAX_PER_PAGE),
+            cursor: Cursor::parse(&self.after, false).or_else(|| Cursor::parse(&self.before, true)),
         }
     }
 
@@ -156,11 +163,13 @@ async fn show(
     let scope = user.scope.clone();
     let now = Utc::now();
     let f = filter.clone();
-    let (rows, total, counts, units, categories) = db(&state, l, move |c| {
-        let (rows, total) = inbox::search(c, &scope, &f, now)?;
+    let (rows, more, total, counts, units, categories) = db(&state, l, move |c| {
+        let (rows, more) = inbox::search(c, &scope, &f, now)?;
+        let total = inbox::count(c, &scope, &f, now)?;
         let counts = inbox::counts_by_state(c, &scope, &f, now)?;
         Ok((
             rows,
+            more,
             total,
             counts,
             catalog::all_units(c)?,
@@ -175,6 +184,8 @@ async fn show(
             .unwrap_or_default()
     };
     let show_phone = sees_citizen(user.role);
+    let first_row = rows.first().map(|m| Cursor::text(filter.sort, m));
+    let last_row = rows.last().map(|m| Cursor::text(filter.sort, m));
     let rows: Vec<InboxRow> = rows
         .iter()
         .map(|m: &matters::Matter| InboxRow {
@@ -211,35 +222,55 @@ async fn show(
         "/staff/matters"
     };
     let shown_states = query.state.clone().unwrap_or_default();
+    let first_page = |q: &mut InboxQuery| {
+        q.page = String::new();
+        q.after = String::new();
+        q.before = String::new();
+    };
     let mut tabs = vec![StateTab {
         label: l.t("staff.inbox.all_states"),
-        count: counts.iter().map(|(_, n)| n).sum(),
+        count: counts
+            .iter()
+            .fold(Count::default(), |all, (_, n)| all.add(*n))
+            .to_string(),
         href: query.link(base, |q| {
             q.state = Some(String::new());
-            q.page = String::new();
+            first_page(q);
         }),
         current: shown_states.is_empty(),
     }];
-    for s in State::ALL {
-        let count = counts
-            .iter()
-            .find(|(code, _)| code == s.code())
-            .map_or(0, |(_, n)| *n);
+    for (s, count) in &counts {
         tabs.push(StateTab {
             label: l.t(&format!("state.{}", s.code())),
-            count,
+            count: count.to_string(),
             href: query.link(base, |q| {
                 q.state = Some(s.code().to_owned());
-                q.page = String::new();
+                first_page(q);
             }),
             current: shown_states == s.code(),
         });
     }
 
-    let pages = (total + filter.per_page - 1) / filter.per_page;
+    // Pages go by the rows at their edges (see `inbox::Cursor`).
     let page_no = filter.page;
-    let prev = (page_no > 1).then(|| query.link(base, |q| q.page = (page_no - 1).to_string()));
-    let next = (page_no < pages).then(|| query.link(base, |q| q.page = (page_no + 1).to_string()));
+    let prev = (page_no > 1).then(|| {
+        query.link(base, |q| {
+            first_page(q);
+            if page_no > 2
+                && let Some(first) = &first_row
+            {
+                q.page = (page_no - 1).to_string();
+                q.before = first.clone();
+            }
+        })
+    });
+    let next = more.then_some(last_row).flatten().map(|last| {
+        query.link(base, |q| {
+            first_page(q);
+            q.page = (page_no + 1).to_string();
+            q.after = last;
+        })
+    });
 
     let choices_units: Vec<Choice> = units
         .iter()
@@ -298,10 +329,9 @@ async fn show(
         action: base,
         rows,
         summary: l.tf("staff.inbox.total", &[("n", &total.to_string())]),
-        export_csv: query.link("/staff/matters.csv", |q| q.page = String::new()),
-        export_xlsx: query.link("/staff/matters.xlsx", |q| q.page = String::new()),
-        page: page_no,
-        pages: pages.max(1),
+        export_csv: query.link("/staff/matters.csv", first_page),
+        export_xlsx: query.link("/staff/matters.xlsx", first_page),
+        page: l.tf("staff.inbox.page", &[("n", &page_no.to_string())]),
         prev,
         next,
         tabs,
