@@ -136,7 +136,7 @@ impl Count {
         }
     }
 
-    pub fn add(self, other: Count) -> Count {
+    pub fn plus(self, other: Count) -> Count {
         Count {
             n: self.n + other.n,
             capped: self.capped || other.capped,

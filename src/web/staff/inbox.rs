@@ -231,7 +231,7 @@ async fn show(
         label: l.t("staff.inbox.all_states"),
         count: counts
             .iter()
-            .fold(Count::default(), |all, (_, n)| all.add(*n))
+            .fold(Count::default(), |all, (_, n)| all.plus(*n))
             .to_string(),
         href: query.link(base, |q| {
             q.state = Some(String::new());
