@@ -31,6 +31,20 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the database's invariants (states, versions, the fund); exits 1
+    /// if one does not hold.
+    Check,
+    /// Copy a live SQLite database to FILE as one consistent snapshot.
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: String,
+    },
+    /// Remove citizens' names and phone numbers from matters that ended more
+    /// than DAYS days ago; every figure and timeline stays.
+    Anonymize {
+        #[arg(long)]
+        older_than: u32,
+    },
     /// Load the demo district and a year of its history into an empty database.
     Demo {
         /// Then add this many generated matters over three years (for benchmarks).
@@ -119,6 +133,39 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User(command) => user(&cli.database_url, command),
+        Command::Check => {
+            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
+            let h = db::ops::check(&mut conn).map_err(|e| e.to_string())?;
+            println!("matters: {}", h.matters);
+            println!("events: {}", h.events);
+            println!("state mismatches: {}", h.state_mismatches);
+            println!("version mismatches: {}", h.version_mismatches);
+            println!("fund allocated fen: {}", h.fund.allocated);
+            println!("fund available fen: {}", h.fund.available());
+            println!("fund outstanding fen: {}", h.fund.outstanding());
+            if h.sound() {
+                println!("sound");
+                Ok(())
+            } else {
+                Err("the database breaks an invariant (see above)".into())
+            }
+        }
+        Command::Backup { file } => {
+            if std::path::Path::new(&file).exists() {
+                return Err(format!("{file} exists already; give a new file"));
+            }
+            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
+            db::ops::backup(&mut conn, &file).map_err(|e| e.to_string())?;
+            println!("copied to {file}");
+            Ok(())
+        }
+        Command::Anonymize { older_than } => {
+            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
+            let n = db::ops::anonymize(&mut conn, older_than, chrono::Utc::now())
+                .map_err(|e| e.to_string())?;
+            println!("{n} matter(s) anonymized");
+            Ok(())
+        }
         Command::Demo {
             matters: Some(n),
             seed,

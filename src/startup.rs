@@ -29,6 +29,10 @@ pub struct AppState {
     pub submit_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// The dashboard's figures as last counted (see `web::staff::dashboard::current`).
     pub measures: crate::web::staff::dashboard::MeasuresCache,
+    /// Turns for the heaviest reads (an Open311 list builds up to 1,000
+    /// documents): two at a time, the rest wait their turn, so memory stays
+    /// bounded however many clients ask at once.
+    pub heavy: tokio::sync::Semaphore,
     /// Categories and places for the request forms.
     pub catalog: crate::web::request_form::CatalogCache,
     /// SQLite's group-commit writer (`None` on PostgreSQL).
@@ -84,6 +88,7 @@ impl Application {
             measures: Default::default(),
             writer,
             catalog: Default::default(),
+            heavy: tokio::sync::Semaphore::new(2),
             settings: settings.clone(),
         });
 

@@ -206,3 +206,263 @@ fn users_are_added_with_a_password_from_stdin_listed_and_disabled() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+/// A free local port.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// `shishi serve` on `url`, answering on the port it returns.
+fn serve(url: &str) -> (std::process::Child, u16) {
+    let port = free_port();
+    let mut child = shishi()
+        .args(["--database-url", url, "serve", "--workers", "1"])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if get(port, "/healthz").is_some_and(|a| a.starts_with("HTTP/1.1 200")) {
+            return (child, port);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    shishi().args(args).output().expect("run")
+}
+
+/// Stores `n` requests straight through the library; returns their codes.
+fn store_requests(url: &str, n: usize) -> Vec<String> {
+    let mut conn = shishi::db::open(url).expect("open");
+    (0..n)
+        .map(|i| {
+            let code = shishi::domain::tracking::generate("NH", &mut rand::rng());
+            shishi::db::matters::insert_submitted(
+                &mut conn,
+                &shishi::db::matters::Intake {
+                    code: &code,
+                    channel: shishi::domain::Channel::Online,
+                    source: shishi::domain::Source::Web,
+                    category_id: 1,
+                    title: &format!("备份测试第{i}件"),
+                    description: "用于测试备份与匿名化。",
+                    town_id: None,
+                    place_id: None,
+                    address: "",
+                    citizen_name: Some("张三"),
+                    citizen_phone: Some("13812345678"),
+                    received: chrono::Utc::now(),
+                    due: None,
+                    radio_date: None,
+                    recorded_by: None,
+                    unit_id: None,
+                    requested_fen: None,
+                    menu_item_id: None,
+                    api: None,
+                },
+            )
+            .expect("insert");
+            code
+        })
+        .collect()
+}
+
+#[test]
+fn a_live_database_is_backed_up_and_the_copy_serves() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = dir.path().join("live.db").display().to_string();
+    assert!(run(&["--database-url", &url, "migrate"]).status.success());
+    let before = store_requests(&url, 50);
+    let (mut server, _) = serve(&url);
+    // Writes go on while the copy is taken.
+    let writer = {
+        let url = url.clone();
+        std::thread::spawn(move || store_requests(&url, 200))
+    };
+    let copy = dir.path().join("copy.db").display().to_string();
+    let out = run(&["--database-url", &url, "backup", &copy]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    writer.join().expect("writer");
+    // A second backup to the same file is refused, not overwritten.
+    let again = run(&["--database-url", &url, "backup", &copy]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // The copy is whole and consistent, and serves every request it holds.
+    let check = run(&["--database-url", &copy, "check"]);
+    let report = String::from_utf8_lossy(&check.stdout).to_string();
+    assert!(
+        check.status.success() && report.contains("sound"),
+        "{report}"
+    );
+    let held: usize = report
+        .lines()
+        .find_map(|l| l.strip_prefix("matters: "))
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!((50..=250).contains(&held), "{held}");
+    let (mut restored, port) = serve(&copy);
+    for code in &before {
+        let answer = get(port, &format!("/track/{code}")).expect("answer");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{code}");
+    }
+    let _ = restored.kill();
+    let _ = restored.wait();
+}
+
+#[test]
+fn anonymize_forgets_who_asked_once_a_matter_has_long_ended_and_keeps_every_figure() {
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let dir = tempfile::tempdir().expect("dir");
+    let url = dir.path().join("a.db").display().to_string();
+    assert!(run(&["--database-url", &url, "migrate"]).status.success());
+    let codes = store_requests(&url, 4);
+    let mut conn = shishi::db::open(&url).expect("open");
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(400)).naive_utc();
+    let lately = (chrono::Utc::now() - chrono::Duration::days(10)).naive_utc();
+    // Closed long ago, closed lately, rejected long ago, still open.
+    for (code, state, at) in [
+        (&codes[0], "closed", long_ago),
+        (&codes[1], "closed", lately),
+        (&codes[2], "rejected", long_ago),
+    ] {
+        diesel::update(matters::table.filter(matters::code.eq(code)))
+            .set((
+                matters::state.eq(state),
+                matters::closed_at.eq((state == "closed").then_some(at)),
+                matters::updated_at.eq(at),
+            ))
+            .execute(&mut conn)
+            .expect("update");
+    }
+    let before_events: i64 = shishi::db::schema::events::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+
+    let out = run(&["--database-url", &url, "anonymize", "--older-than", "365"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 matter(s) anonymized"));
+    let people: Vec<(String, Option<String>, Option<String>)> = matters::table
+        .order(matters::id)
+        .select((matters::code, matters::citizen_name, matters::citizen_phone))
+        .load(&mut conn)
+        .expect("load");
+    for (code, name, phone) in &people {
+        let forgotten = code == &codes[0] || code == &codes[2];
+        assert_eq!(name.is_none(), forgotten, "{code}");
+        assert_eq!(phone.is_none(), forgotten, "{code}");
+    }
+    assert_eq!(people.len(), 4, "every matter stays");
+    let after_events: i64 = shishi::db::schema::events::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(before_events, after_events, "every timeline stays");
+    // Running it again changes nothing more.
+    let out = run(&["--database-url", &url, "anonymize", "--older-than", "365"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 matter(s) anonymized"));
+}
+
+/// Sends one request and reads the whole answer.
+fn exchange(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish_before_the_server_exits() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = dir.path().join("t.db").display().to_string();
+    let (mut server, port) = serve(&url);
+    // A login form: its CSRF cookie and token.
+    let form = exchange(
+        port,
+        "GET /staff/login HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n",
+    );
+    let cookie = form
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a CSRF cookie")
+        .to_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = form.find(marker).expect("a token") + marker.len();
+    let token = &form[start..start + form[start..].find('"').expect("end")];
+    let failed_login = format!(
+        "POST /staff/login HTTP/1.1\r\nHost: l\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{}",
+        format!("csrf_token={token}&username=nobody&password=wrong-password").len(),
+        format!("csrf_token={token}&username=nobody&password=wrong-password"),
+    );
+    // After three failures each attempt is held back a second: a slow request.
+    for _ in 0..3 {
+        exchange(port, &failed_login);
+    }
+    let slow = {
+        let request = failed_login.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            (exchange(port, &request), started.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let term = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    let (answer, took) = slow.join().expect("request");
+    assert!(
+        answer.starts_with("HTTP/1.1 401") || answer.starts_with("HTTP/1.1 200"),
+        "the request in flight got its whole answer: {}",
+        answer.lines().next().unwrap_or("")
+    );
+    assert!(answer.contains("</html>"), "the page arrived whole");
+    assert!(
+        took >= Duration::from_millis(900),
+        "it was held back: {took:?}"
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server exits"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    // And no new connection is taken after it.
+    assert!(get(port, "/healthz").is_none());
+}

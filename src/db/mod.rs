@@ -12,6 +12,7 @@ pub mod fund;
 pub mod inbox;
 pub mod matters;
 pub mod measures;
+pub mod ops;
 pub mod schema;
 pub mod settings;
 pub mod users;
@@ -172,7 +173,6 @@ impl Manager {
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA temp_store = MEMORY;
                      PRAGMA journal_size_limit = 67108864;",
                 )?;
                 Ok(AnyConnection::Sqlite(conn))

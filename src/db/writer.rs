@@ -34,8 +34,6 @@ type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::SyncSender<Job>,
-    /// While any copy lives, the checkpointer goes on.
-    _alive: std::sync::Arc<()>,
 }
 
 impl Writer {
@@ -47,21 +45,12 @@ impl Writer {
         }
         drop(conn);
         let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
-        let alive = std::sync::Arc::new(());
-        let (for_writer, for_checkpoints) = (pool.clone(), pool.clone());
+        let pool = pool.clone();
         std::thread::Builder::new()
             .name("shishi-writer".into())
-            .spawn(move || run(&for_writer, &queue))
+            .spawn(move || run(&pool, &queue))
             .ok()?;
-        let watch = std::sync::Arc::downgrade(&alive);
-        std::thread::Builder::new()
-            .name("shishi-checkpoint".into())
-            .spawn(move || checkpoints(&for_checkpoints, &watch))
-            .ok()?;
-        Some(Writer {
-            jobs,
-            _alive: alive,
-        })
+        Some(Writer { jobs })
     }
 
     /// Runs `work` in the next batch and answers once that batch is on disk.
@@ -171,30 +160,14 @@ fn broken(conn: &mut AnyConnection) -> bool {
     <AnyConnection as TransactionManager<AnyConnection>>::is_broken_transaction_manager(conn)
 }
 
-/// Copies the write-ahead log into the database every so often, beside the
-/// writer rather than inside its commits. PASSIVE: never waits for, nor
-/// blocks, readers and the writer.
-fn checkpoints(pool: &Pool, alive: &std::sync::Weak<()>) {
-    use diesel::connection::SimpleConnection;
-    while alive.strong_count() > 0 {
-        std::thread::sleep(Duration::from_millis(250));
-        if let Ok(mut c) = pool.get()
-            && let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")
-        {
-            log::warn!("checkpoint: {e}");
-        }
-    }
-}
-
+/// The writer's connection. It keeps SQLite's automatic checkpoints: they
+/// run right after a commit, between batches, when no write is open, so they
+/// can finish and let the next batch start the log from its beginning. (A
+/// checkpointer on another thread, tried for speed, never caught up under
+/// steady writes, and the log grew past a gigabyte in ten seconds.)
 fn connect(pool: &Pool) -> Option<super::Conn> {
-    use diesel::connection::SimpleConnection;
     match pool.get() {
-        // Checkpoints are the checkpointer's (every other connection keeps
-        // SQLite's automatic ones, as a fallback).
-        Ok(mut c) => c
-            .batch_execute("PRAGMA wal_autocheckpoint = 0")
-            .ok()
-            .map(|()| c),
+        Ok(c) => Some(c),
         Err(e) => {
             log::error!("the writer has no connection: {e}");
             std::thread::sleep(Duration::from_millis(100));

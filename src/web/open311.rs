@@ -437,6 +437,9 @@ async fn list_requests(
     format: Format,
     query: &[(String, String)],
 ) -> HttpResponse {
+    let Ok(_turn) = state.heavy.acquire().await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, format, "shutting down");
+    };
     let prefix = state.settings.code_prefix.clone();
     // A list of ids overrides every other filter.
     if let Some(ids) = one(query, "service_request_id") {
