@@ -417,11 +417,11 @@ fn sigterm_lets_a_request_in_flight_finish_before_the_server_exits() {
     let marker = "name=\"csrf_token\" value=\"";
     let start = form.find(marker).expect("a token") + marker.len();
     let token = &form[start..start + form[start..].find('"').expect("end")];
+    let body = format!("csrf_token={token}&username=nobody&password=wrong-password");
     let failed_login = format!(
         "POST /staff/login HTTP/1.1\r\nHost: l\r\nConnection: close\r\nCookie: {cookie}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{}",
-        format!("csrf_token={token}&username=nobody&password=wrong-password").len(),
-        format!("csrf_token={token}&username=nobody&password=wrong-password"),
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len(),
     );
     // After three failures each attempt is held back a second: a slow request.
     for _ in 0..3 {
