@@ -919,15 +919,12 @@ pub async fn post_request(
     }
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/open311/v2/{file}", web::get().to(root_file))
-        .route("/open311/v2/{file}", web::post().to(post_request))
-        .route(
-            "/open311/v2/services/{file}",
-            web::get().to(service_definition),
-        )
-        .route("/open311/v2/requests/{file}", web::get().to(one_request))
-        .route("/open311/v2/tokens/{file}", web::get().to(token));
+pub fn routes(t: &mut crate::web::routes::Table<'_>) {
+    t.get("/open311/v2/{file}", root_file)
+        .post("/open311/v2/{file}", post_request)
+        .get("/open311/v2/services/{file}", service_definition)
+        .get("/open311/v2/requests/{file}", one_request)
+        .get("/open311/v2/tokens/{file}", token);
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! what happens to requests that cannot be read.
 
 use actix_web::error::{InternalError, PathError, QueryPayloadError, UrlencodedError};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::http::Method;
+use actix_web::{
+    FromRequest, Handler, HttpRequest, HttpResponse, Resource, Responder, ResponseError, Route, web,
+};
 
 use crate::error::ErrorKind;
 use crate::web::i18n::Lang;
@@ -14,20 +17,88 @@ use crate::web::{open311, public, staff};
 /// beyond it the body is refused unread.
 pub const FORM_LIMIT: usize = 1024 * 1024;
 
+/// Every route of the app. The server registers them through this, and
+/// [`list`] reads them from it, so the access tests cover each new route.
+pub fn routes(t: &mut Table<'_>) {
+    t.get("/", public::home)
+        .get("/submit", public::submit_form)
+        .post("/submit", public::submit)
+        .get("/track", public::lookup)
+        .get("/track/{code}", public::track)
+        .get("/track/{code}/qr.svg", public::qr)
+        .post("/track/{code}/rate", public::rate)
+        .get("/projects", public::projects)
+        .get("/healthz", public::healthz)
+        .get("/static/style.css", public::stylesheet);
+    staff::routes(t);
+    open311::routes(t);
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(public::home))
-        .route("/submit", web::get().to(public::submit_form))
-        .route("/submit", web::post().to(public::submit))
-        .route("/track", web::get().to(public::lookup))
-        .route("/track/{code}", web::get().to(public::track))
-        .route("/track/{code}/qr.svg", web::get().to(public::qr))
-        .route("/track/{code}/rate", web::post().to(public::rate))
-        .route("/projects", web::get().to(public::projects))
-        .route("/healthz", web::get().to(public::healthz))
-        .route("/static/style.css", web::get().to(public::stylesheet))
-        .configure(staff::configure)
-        .configure(open311::configure)
-        .default_service(web::to(not_found));
+    routes(&mut Table {
+        cfg: Some(&mut *cfg),
+        seen: Vec::new(),
+    });
+    cfg.default_service(web::to(not_found));
+}
+
+/// Every (method, path pattern) the app answers.
+pub fn list() -> Vec<(Method, String)> {
+    let mut t = Table {
+        cfg: None,
+        seen: Vec::new(),
+    };
+    routes(&mut t);
+    t.seen
+}
+
+/// Registers routes and remembers them.
+pub struct Table<'a> {
+    cfg: Option<&'a mut web::ServiceConfig>,
+    seen: Vec<(Method, String)>,
+}
+
+impl Table<'_> {
+    pub fn get<F, Args>(&mut self, path: &str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::GET, path, || web::get().to(handler))
+    }
+
+    pub fn post<F, Args>(&mut self, path: &str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::POST, path, || web::post().to(handler))
+    }
+
+    fn add(&mut self, method: Method, path: &str, route: impl FnOnce() -> Route) -> &mut Self {
+        self.seen.push((method, path.to_owned()));
+        if let Some(cfg) = self.cfg.as_deref_mut() {
+            cfg.route(path, route());
+        }
+        self
+    }
+
+    /// A resource built by hand (with its own app data), answering `methods`.
+    pub fn resource(
+        &mut self,
+        path: &str,
+        methods: &[Method],
+        make: impl FnOnce(&str) -> Resource,
+    ) -> &mut Self {
+        self.seen
+            .extend(methods.iter().map(|m| (m.clone(), path.to_owned())));
+        if let Some(cfg) = self.cfg.as_deref_mut() {
+            cfg.service(make(path));
+        }
+        self
+    }
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -2,6 +2,7 @@
 //! its own database (a temporary SQLite file, or a fresh PostgreSQL database
 //! when TEST_DATABASE_URL is set) and talks to it over HTTP.
 
+mod access;
 mod channels;
 mod demo;
 mod export;

@@ -12,7 +12,10 @@ pub mod matter;
 pub mod plan;
 pub mod volunteer;
 
+use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::web::routes::Table;
 
 use crate::domain::access::{Page, may_view};
 use crate::views::staff::{StaffHome, StaffNav};
@@ -20,72 +23,52 @@ use crate::web::auth::StaffUser;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, page};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/staff", web::get().to(home))
-        .route("/staff/", web::get().to(home))
-        .route("/staff/login", web::get().to(login::form))
-        .route("/staff/login", web::post().to(login::submit))
-        .route("/staff/logout", web::post().to(login::logout))
-        .route("/staff/matters", web::get().to(inbox::inbox))
-        .route("/staff/matters.{format}", web::get().to(export::inbox))
-        .route("/staff/fund.{format}", web::get().to(export::fund_ledger))
-        .route(
-            "/staff/dashboard.{format}",
-            web::get().to(export::dashboard_tables),
-        )
-        .route("/staff/overdue", web::get().to(inbox::overdue))
-        .route("/staff/matters/{id}", web::get().to(matter::show))
-        .route("/staff/matters/{id}/{action}", web::post().to(matter::act))
-        .route("/staff/intake", web::get().to(intake::form))
-        .route("/staff/intake", web::post().to(intake::submit))
-        .route("/staff/dashboard", web::get().to(dashboard::show))
-        .route("/staff/admin", web::get().to(admin::show))
-        .route(
-            "/staff/admin/categories",
-            web::post().to(admin::add_category),
-        )
-        .route(
-            "/staff/admin/categories/{id}",
-            web::post().to(admin::update_category),
-        )
-        .route("/staff/admin/units", web::post().to(admin::add_unit))
-        .route("/staff/admin/keys", web::post().to(admin::add_key))
-        .route(
-            "/staff/admin/keys/{id}/revoke",
-            web::post().to(admin::revoke_key),
-        )
-        .route(
-            "/staff/admin/users/{id}/disable",
-            web::post().to(admin::disable_user),
-        )
-        .route("/staff/fund", web::get().to(fund::ledger))
-        .route("/staff/fund/allocate", web::post().to(fund::allocate))
-        .route("/staff/volunteers", web::get().to(volunteer::overview))
-        .route(
-            "/staff/volunteers/teams",
-            web::post().to(volunteer::add_team),
-        )
-        .route(
-            "/staff/volunteers/menu",
-            web::post().to(volunteer::add_menu_item),
-        )
-        .route("/staff/volunteers/{id}", web::get().to(volunteer::record))
-        .route("/staff/me", web::get().to(volunteer::me))
-        .route("/staff/me/report", web::post().to(volunteer::report))
-        .route("/staff/me/claims", web::post().to(volunteer::claim))
-        .route("/staff/me/services", web::post().to(volunteer::service));
+/// The staff workspace's routes.
+pub fn routes(t: &mut Table<'_>) {
+    t.get("/staff", home)
+        .get("/staff/", home)
+        .get("/staff/login", login::form)
+        .post("/staff/login", login::submit)
+        .post("/staff/logout", login::logout)
+        .get("/staff/matters", inbox::inbox)
+        .get("/staff/matters.{format}", export::inbox)
+        .get("/staff/fund.{format}", export::fund_ledger)
+        .get("/staff/dashboard.{format}", export::dashboard_tables)
+        .get("/staff/overdue", inbox::overdue)
+        .get("/staff/matters/{id}", matter::show)
+        .post("/staff/matters/{id}/{action}", matter::act)
+        .get("/staff/intake", intake::form)
+        .post("/staff/intake", intake::submit)
+        .get("/staff/dashboard", dashboard::show)
+        .get("/staff/admin", admin::show)
+        .post("/staff/admin/categories", admin::add_category)
+        .post("/staff/admin/categories/{id}", admin::update_category)
+        .post("/staff/admin/units", admin::add_unit)
+        .post("/staff/admin/keys", admin::add_key)
+        .post("/staff/admin/keys/{id}/revoke", admin::revoke_key)
+        .post("/staff/admin/users/{id}/disable", admin::disable_user)
+        .get("/staff/fund", fund::ledger)
+        .post("/staff/fund/allocate", fund::allocate)
+        .get("/staff/volunteers", volunteer::overview)
+        .post("/staff/volunteers/teams", volunteer::add_team)
+        .post("/staff/volunteers/menu", volunteer::add_menu_item)
+        .get("/staff/volunteers/{id}", volunteer::record)
+        .get("/staff/me", volunteer::me)
+        .post("/staff/me/report", volunteer::report)
+        .post("/staff/me/claims", volunteer::claim)
+        .post("/staff/me/services", volunteer::service);
     for kind in [
         plan::Kind::Project,
         plan::Kind::Department,
         plan::Kind::Micro,
         plan::Kind::Service,
     ] {
-        cfg.service(
-            web::resource(kind.path())
+        t.resource(kind.path(), &[Method::GET, Method::POST], |path| {
+            web::resource(path)
                 .app_data(web::Data::new(kind))
                 .route(web::get().to(plan::form))
-                .route(web::post().to(plan::submit)),
-        );
+                .route(web::post().to(plan::submit))
+        });
     }
 }
 
