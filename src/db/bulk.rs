@@ -91,6 +91,46 @@ pub fn write(
     Ok(())
 }
 
+#[derive(QueryableByName)]
+struct IndexSql {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    sql: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// Drops the secondary indexes of matters and events (not the keys, nor
+/// the unique index of the codes) and returns how to build them again.
+pub fn drop_indexes(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
+    use diesel::connection::SimpleConnection;
+    let found: Vec<IndexSql> = match conn {
+        AnyConnection::Sqlite(_) => diesel::sql_query(
+            "SELECT sql, name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('matters', 'events') AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%'",
+        )
+        .load(conn)?,
+        AnyConnection::Postgresql(_) => diesel::sql_query(
+            "SELECT indexdef AS sql, indexname AS name FROM pg_indexes \
+             WHERE tablename IN ('matters', 'events') AND indexdef NOT LIKE 'CREATE UNIQUE%'",
+        )
+        .load(conn)?,
+    };
+    for index in &found {
+        conn.batch_execute(&format!("DROP INDEX {};", index.name))?;
+    }
+    Ok(found.into_iter().map(|i| i.sql).collect())
+}
+
+/// Builds again what [`drop_indexes`] dropped.
+pub fn restore_indexes(conn: &mut AnyConnection, indexes: &[String]) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    for sql in indexes {
+        conn.batch_execute(sql)?;
+    }
+    Ok(())
+}
+
 /// After explicit ids, PostgreSQL's identity sequence must catch up.
 pub fn sync_sequences(conn: &mut AnyConnection) -> QueryResult<()> {
     if let AnyConnection::Postgresql(_) = conn {
