@@ -10,6 +10,8 @@ pub mod category;
 pub mod channel;
 pub mod lifecycle;
 pub mod money;
+#[cfg(test)]
+mod properties;
 pub mod request;
 pub mod roles;
 pub mod tracking;

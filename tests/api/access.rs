@@ -28,7 +28,7 @@ fn hostile_bodies() -> Vec<(&'static str, Vec<u8>)> {
         ("empty", Vec::new()),
         ("no fields but the token", b"x=1".to_vec()),
         ("invalid UTF-8", b"title=%FF%FE%FD&amount=%C3%28&version=%80".to_vec()),
-        ("NUL and control characters", b"title=a%00b%1B%07&note=%00&version=1%00".to_vec()),
+        ("NUL and control characters", b"title=a%00b%1B%07&note=%00&version=1%00&username=a%00&password=%00&q=%00&name=%00&code=%00".to_vec()),
         ("huge numbers", b"amount=99999999999999999999999&version=99999999999999999999&category=18446744073709551616&place=-9223372036854775809&hours=1e308".to_vec()),
         ("negative numbers", b"amount=-100&version=-1&category=-1&place=-1&days=-5&spent=-0.01".to_vec()),
         ("wrong types", b"amount=abc&version=x&category=%5B%5D&place=true&active=maybe".to_vec()),
@@ -354,4 +354,59 @@ async fn the_session_cookie_changes_at_login_and_carries_its_flags() {
         lower.contains("httponly") && lower.contains("samesite=lax") && lower.contains("path=/"),
         "{session}"
     );
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_configured_and_not_otherwise() {
+    for secure in [true, false] {
+        let app = spawn_app_with(|s| s.secure_cookies = secure).await;
+        app.add_user("c-dispatcher", "dispatcher", None);
+        // reqwest keeps Secure cookies off plain HTTP, so the flags are read
+        // from the answers themselves.
+        let page = app
+            .client
+            .get(app.url("/staff/login"))
+            .send()
+            .await
+            .expect("GET");
+        let mut set: Vec<String> = page
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok().map(str::to_owned))
+            .collect();
+        let html = page.text().await.expect("body");
+        let csrf = set
+            .first()
+            .and_then(|c| c.split(';').next())
+            .expect("a CSRF cookie")
+            .to_owned();
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(app.url("/staff/login"))
+            .header("cookie", csrf)
+            .form(&[
+                ("csrf_token", csrf_of(&html).as_str()),
+                ("username", "c-dispatcher"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), 303);
+        set.extend(
+            res.headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|c| c.to_str().ok().map(str::to_owned)),
+        );
+        assert!(set.iter().any(|c| c.starts_with("shishi_session=")));
+        for cookie in &set {
+            let flags = cookie.to_ascii_lowercase();
+            assert_eq!(flags.contains("; secure"), secure, "{cookie}");
+            assert!(flags.contains("httponly"), "{cookie}");
+        }
+    }
 }

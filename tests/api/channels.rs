@@ -674,3 +674,79 @@ async fn the_dashboard_counts_what_is_stored() {
     let home = app.get_text("/").await;
     assert!(home.contains("收到群众需求意见 2 件"), "the public version");
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_lose_no_update_and_never_overdraw() {
+    let app = spawn_app_with(|s| s.workers = Some(2)).await;
+    let other = app.second_instance();
+    let admin = app.staff("admin", "admin", None).await;
+    admin
+        .post_via("/staff/fund", "/staff/fund/allocate", &[("amount", "1000")])
+        .await;
+    let community = app.staff("xb", "unit", Some("GC-XB")).await;
+    // One dispatcher's session, on both servers.
+    let here = app.dispatcher().await;
+    let there = here.via(&other);
+    assert_eq!(
+        there.get("/staff/matters").await.status(),
+        200,
+        "logged in on both"
+    );
+
+    // The same step on the same matter at the same version, on both servers
+    // at once: exactly one is taken.
+    for round in 0..5 {
+        let id = app.matter_id(&app.submit_valid().await);
+        let page = here.get_text(&format!("/staff/matters/{id}")).await;
+        let (v, c) = (version_of(&page), csrf_of(&page));
+        let (a, b) = tokio::join!(
+            here.act_at(id, "accept", &v, &c, &[]),
+            there.act_at(id, "accept", &v, &c, &[]),
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "round {round}");
+        assert_eq!(app.matter_state(id), "accepted");
+        use diesel::prelude::*;
+        use shishi::db::schema::events;
+        let accepts: i64 = events::table
+            .filter(events::matter_id.eq(id))
+            .filter(events::to_state.eq("accepted"))
+            .count()
+            .get_result(&mut app.conn())
+            .expect("count");
+        assert_eq!(accepts, 1, "round {round}: one step, one event");
+    }
+
+    // Approvals racing for the fund's last money across the two servers.
+    let category = app.category_id("municipal").to_string();
+    let xb = app.unit_id("GC-XB").to_string();
+    let mut approved = 0;
+    for round in 0..4 {
+        let fields = [
+            ("title", "社区微改造项目"),
+            ("description", DESCRIPTION),
+            ("category", category.as_str()),
+            ("unit", xb.as_str()),
+            ("amount", "300"),
+        ];
+        let a = community.plan("/staff/plan/micro", &fields).await;
+        let b = community.plan("/staff/plan/micro", &fields).await;
+        let page_a = here.get_text(&format!("/staff/matters/{a}")).await;
+        let page_b = there.get_text(&format!("/staff/matters/{b}")).await;
+        let (va, ca) = (version_of(&page_a), csrf_of(&page_a));
+        let (vb, cb) = (version_of(&page_b), csrf_of(&page_b));
+        let (ra, rb) = tokio::join!(
+            here.act_at(a, "accept", &va, &ca, &[("amount", "300")]),
+            there.act_at(b, "accept", &vb, &cb, &[("amount", "300")]),
+        );
+        let statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        for s in statuses {
+            assert!(s == 303 || s == 422, "round {round}: {statuses:?}");
+        }
+        approved += statuses.iter().filter(|s| **s == 303).count();
+        assert!(app.fund().available() >= 0, "round {round}");
+    }
+    assert_eq!(approved, 3, "1000 yuan hold three approvals of 300");
+    assert_eq!(app.fund().available(), 10_000);
+}

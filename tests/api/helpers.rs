@@ -72,6 +72,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// A second server on this app's database (as a second instance behind
+    /// a load balancer would be); returns its base URL.
+    pub fn second_instance(&self) -> String {
+        let mut settings = Settings::new(self.database_url.clone());
+        settings.bind = "127.0.0.1:0".into();
+        settings.workers = Some(2);
+        settings.pool_size = 4;
+        settings.measures_ttl_secs = 0;
+        let app = Application::build(settings).expect("second instance starts");
+        tokio::spawn(app.server);
+        format!("http://127.0.0.1:{}", app.port)
+    }
+}
+
 /// A new browser with its own cookies.
 pub fn browser() -> Client {
     Client::builder()
@@ -295,6 +310,15 @@ pub fn version_of(html: &str) -> String {
 }
 
 impl Staff {
+    /// The same browser (and session), talking to another server.
+    pub fn via(&self, base: &str) -> Staff {
+        Staff {
+            client: self.client.clone(),
+            username: self.username.clone(),
+            base: base.to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -98,8 +98,16 @@ impl InboxQuery {
             until: parse_day(&self.to)
                 .and_then(|d| d.succ_opt())
                 .and_then(inbox::china_day_start),
-            text: Some(self.q.trim().chars().take(100).collect::<String>())
-                .filter(|t| !t.is_empty()),
+            // Control characters match nothing (and PostgreSQL refuses a NUL).
+            text: Some(
+                self.q
+                    .trim()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect::<String>(),
+            )
+            .filter(|t| !t.is_empty()),
             sort: Sort::from_code(&self.sort).unwrap_or_default(),
             page: self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
             per_page: self

@@ -85,7 +85,15 @@ pub async fn submit(
         return Err(ErrorKind::Csrf.lang(l));
     }
     let form = form.into_inner();
-    let username: String = form.username.trim().chars().take(60).collect();
+    // No account name holds a control character (and PostgreSQL refuses a
+    // NUL in text): such a name simply matches no one.
+    let username: String = form
+        .username
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .take(60)
+        .collect();
     let password: String = form.password.chars().take(200).collect();
     let account = format!("account:{}", username.to_lowercase());
     let address = format!("ip:{}", client_ip(&req));

@@ -1,0 +1,137 @@
+//! Property tests: the domain's rules and parsers over inputs no one wrote
+//! down — arbitrary text, numbers at their limits, every combination.
+
+use proptest::prelude::*;
+use rand::SeedableRng;
+
+use super::lifecycle::{Transition, next_state};
+use super::money::{Fund, parse_yuan, settle, yuan};
+use super::request::{
+    ADDRESS_CHARS, DESCRIPTION_CHARS, NAME_CHARS, RequestInput, TITLE_CHARS, mask_phone, validate,
+};
+use super::{Channel, State, tracking};
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[\\u{0}-\\u{1f}<>'\"&%;\\\\ a-z0-9路灯]{0,40}",
+        "1[3-9][0-9]{9}",
+        "[ -~]{0,3000}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any form either passes with every field inside its bounds, or fails
+    /// with at least one problem; it never panics.
+    #[test]
+    fn validation_bounds_whatever_is_typed(
+        title in any_text(),
+        description in any_text(),
+        address in any_text(),
+        name in any_text(),
+        phone in any_text(),
+        category in any_text(),
+        place in any_text(),
+        consent in any::<bool>(),
+    ) {
+        let input = RequestInput { category, title, description, place, address, name, phone, consent };
+        match validate(&input, &[1, 2, 3], &[10, 11]) {
+            Ok(ok) => {
+                let n = |s: &str| s.chars().count();
+                prop_assert!((TITLE_CHARS.0..=TITLE_CHARS.1).contains(&n(&ok.title)));
+                prop_assert!((DESCRIPTION_CHARS.0..=DESCRIPTION_CHARS.1).contains(&n(&ok.description)));
+                prop_assert!((ADDRESS_CHARS.0..=ADDRESS_CHARS.1).contains(&n(&ok.address)));
+                prop_assert!(ok.name.as_deref().is_none_or(|x| n(x) <= NAME_CHARS));
+                prop_assert!([1, 2, 3].contains(&ok.category_id));
+                prop_assert!([10, 11].contains(&ok.place_id));
+                prop_assert_eq!(ok.phone.len(), 11);
+                prop_assert!(ok.phone.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert!(consent);
+                let all = [&ok.title, &ok.description, &ok.address];
+                prop_assert!(all.iter().all(|s| !s.chars().any(|c| c.is_control() && c != '\n' && c != '\r')));
+            }
+            Err(problems) => prop_assert!(!problems.is_empty()),
+        }
+    }
+
+    /// Every amount in range reads back from its own display, and nothing
+    /// typed ever reads as zero, negative or more than a billion yuan.
+    #[test]
+    fn amounts_round_trip_and_stay_in_range(fen in 1i64..=100_000_000_000, typed in any_text()) {
+        prop_assert_eq!(parse_yuan(&yuan(fen)), Some(fen));
+        prop_assert_eq!(parse_yuan(&format!("{}.{:02}", fen / 100, fen % 100)), Some(fen));
+        if let Some(read) = parse_yuan(&typed) {
+            prop_assert!(read > 0 && read <= 100_000_000_000);
+        }
+    }
+
+    /// A settlement never spends more than approved nor releases less than nothing.
+    #[test]
+    fn settlements_add_up(approved in 0i64..1_000_000_000, spent in -10i64..1_000_000_010) {
+        match settle(approved, spent) {
+            Some((spend, release)) => {
+                prop_assert_eq!(spend + release, approved);
+                prop_assert!(spend >= 0 && release >= 0);
+            }
+            None => prop_assert!(spent < 0 || spent > approved),
+        }
+    }
+
+    /// However reservations and their returns interleave, a reservation the
+    /// fund accepts never takes it below zero.
+    #[test]
+    fn the_fund_never_goes_below_zero(ops in prop::collection::vec((0u8..3, 1i64..500_000), 0..60)) {
+        let mut f = Fund { allocated: 1_000_000, ..Fund::default() };
+        for (op, amount) in ops {
+            match op {
+                0 if f.can_reserve(amount) => f.reserved += amount,
+                1 if f.outstanding() >= amount => f.released += amount,
+                2 if f.outstanding() >= amount => f.spent += amount,
+                _ => {}
+            }
+            prop_assert!(f.available() >= 0, "{f:?}");
+            prop_assert!(f.outstanding() >= 0, "{f:?}");
+        }
+    }
+
+    /// Codes read back however they are typed, and nothing else reads as one.
+    #[test]
+    fn codes_read_back_however_typed(seed in any::<u64>(), typed in any_text(), lower in any::<bool>()) {
+        let code = tracking::generate("NH", &mut rand::rngs::StdRng::seed_from_u64(seed));
+        let spoken = code.replace('-', " ");
+        let spoken = if lower { spoken.to_lowercase() } else { spoken };
+        prop_assert_eq!(tracking::normalize("NH", &spoken), Some(code.clone()));
+        if let Some(read) = tracking::normalize("NH", &typed) {
+            prop_assert_eq!(read.len(), 12);
+            prop_assert!(read.starts_with("NH-"));
+        }
+    }
+
+    /// A masked phone shows at most its first three and last four characters.
+    #[test]
+    fn masks_hide_the_middle(phone in any_text()) {
+        let masked = mask_phone(&phone);
+        let chars: Vec<char> = phone.chars().collect();
+        if chars.len() >= 7 {
+            let middle: String = chars[3..chars.len() - 4].iter().collect();
+            let revealing = format!("{}{}", chars[2], middle);
+            prop_assert!(middle.is_empty() || !masked.contains(&revealing));
+            prop_assert!(masked.contains("****"));
+        } else {
+            prop_assert!(masked.chars().all(|c| c == '*'));
+        }
+    }
+
+    /// From any state, a transition that is allowed leads somewhere else,
+    /// and nothing leaves a merged matter.
+    #[test]
+    fn steps_move_and_merged_is_final(c in 0usize..5, s in 0usize..8, t in 0usize..15) {
+        let (channel, state, step) = (Channel::ALL[c], State::ALL[s], Transition::ALL[t]);
+        if let Ok(next) = next_state(channel, state, step) {
+            prop_assert_ne!(next, state);
+            prop_assert_ne!(state, State::Merged);
+        }
+    }
+}
