@@ -93,11 +93,15 @@ PY
     errors=$(echo "$out" | awk '/Non-2xx|Socket errors|non-303/ { printf "%s ", $0 }')
     echo "| $name | $rps | $p50 | $p99 | ${errors:-0} |" >> "$RESULTS"
     echo "$name: $rps req/s, p50 $p50, p99 $p99 ${errors}"
+    LAST_RPS=$rps
   }
 
   scenario "/healthz" "$BASE/healthz"
+  HEALTHZ=$LAST_RPS
   scenario "status lookup /track/{code}" -s bench/codes.lua "$BASE/"
+  TRACK=$LAST_RPS
   BENCH_COOKIE="$CCOOKIE" BENCH_BODY="$BODY" scenario "citizen submission (POST, 303)" -s bench/submit.lua "$BASE/submit"
+  SUBMIT=$LAST_RPS
   scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
   scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
   scenario "matter page" -s bench/matters.lua "$BASE/"
@@ -107,6 +111,7 @@ PY
   PEAK=$(awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
   echo >> "$RESULTS"
   echo "Server peak memory (VmHWM): $PEAK." >> "$RESULTS"
+  python3 -c "print(f'Status lookup at {100*$TRACK/$HEALTHZ:.1f} % of /healthz (target 50 %); submission at {100*$SUBMIT/$HEALTHZ:.1f} % (target 20 %).')" >> "$RESULTS"
   echo >> "$RESULTS"
   kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
 done

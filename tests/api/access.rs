@@ -7,6 +7,8 @@
 use crate::helpers::*;
 use actix_web::http::Method;
 use reqwest::Client;
+use shishi::domain::Role;
+use shishi::domain::access::{Page, may_view};
 
 const PHONE: &str = "13812345678";
 const NAME: &str = "陈美玲";
@@ -41,6 +43,50 @@ fn hostile_bodies() -> Vec<(&'static str, Vec<u8>)> {
     ));
     bodies.push(("a body over the limit", vec![b'a'; 2 * 1024 * 1024]));
     bodies
+}
+
+/// The page permission a staff route checks, by method and pattern:
+/// `Some(None)` for routes open to every account (or to none yet), `None` for
+/// a route this table does not know — which fails the test, so a new staff
+/// route gets its expected permission written down here.
+fn permission(method: &Method, pattern: &str) -> Option<Option<Page>> {
+    use Page::*;
+    let post = *method == Method::POST;
+    Some(match pattern {
+        "/staff" | "/staff/" | "/staff/login" | "/staff/logout" => None,
+        "/staff/matters" | "/staff/matters.{format}" | "/staff/matters/{id}" => Some(Matters),
+        "/staff/matters/{id}/{action}" => Some(Matters),
+        "/staff/overdue" => Some(Overdue),
+        "/staff/fund.{format}" => Some(Fund),
+        "/staff/fund" => Some(Fund),
+        "/staff/fund/allocate" => Some(FundAdmin),
+        "/staff/dashboard" | "/staff/dashboard.{format}" => Some(Dashboard),
+        "/staff/intake" => Some(Intake),
+        "/staff/volunteers" | "/staff/volunteers/{id}" => Some(Volunteers),
+        "/staff/volunteers/teams" | "/staff/volunteers/menu" => Some(VolunteerAdmin),
+        "/staff/me" | "/staff/me/report" | "/staff/me/claims" | "/staff/me/services" => {
+            Some(VolunteerSelf)
+        }
+        "/staff/plan/project" => Some(PlanProject),
+        "/staff/plan/department" => Some(PlanDepartment),
+        "/staff/plan/micro" => Some(RaiseMicro),
+        "/staff/plan/service" => Some(ServiceRequest),
+        p if p.starts_with("/staff/admin") => Some(Administration),
+        _ if post && !pattern.starts_with("/staff") => None,
+        _ if !pattern.starts_with("/staff") => None,
+        _ => return None,
+    })
+}
+
+fn role_of(who: &str) -> Option<Role> {
+    match who {
+        "admin" => Some(Role::Admin),
+        "dispatcher" => Some(Role::Dispatcher),
+        "leader" => Some(Role::Leader),
+        "unit" => Some(Role::UnitStaff),
+        "volunteer" => Some(Role::Volunteer),
+        _ => None,
+    }
 }
 
 struct Tally {
@@ -188,6 +234,19 @@ async fn every_route_for_every_visitor_with_hostile_input_never_errs_or_leaks() 
                     .expect("an answer");
                     let what = format!("{who} GET {path}{query}");
                     tally.see(what.clone(), &res);
+                    let page = permission(method, pattern).unwrap_or_else(|| {
+                        panic!("{pattern}: say which page permission it checks")
+                    });
+                    if let (Some(role), Some(page)) = (role_of(who), page) {
+                        // A matter or a record is further limited to the
+                        // user's scope (checked in tests/api/staff.rs).
+                        let scoped = pattern.contains("{id}");
+                        if !may_view(role, page) {
+                            assert_eq!(res.status(), 403, "{what}: not for {page:?}");
+                        } else if !scoped {
+                            assert_ne!(res.status(), 403, "{what}: for {page:?}");
+                        }
+                    }
                     if pattern.starts_with("/staff")
                         && pattern != "/staff/login"
                         && *who == "anonymous"
@@ -223,6 +282,26 @@ async fn every_route_for_every_visitor_with_hostile_input_never_errs_or_leaks() 
                     "{what}: {}",
                     res.status()
                 );
+            }
+            // With a valid token, a role the page is not for is refused
+            // before anything else is looked at.
+            let page = permission(method, pattern)
+                .unwrap_or_else(|| panic!("{pattern}: say which page permission it checks"));
+            if let (Some(role), Some(page)) = (role_of(who), page) {
+                let res = send(
+                    client,
+                    &app.address,
+                    method,
+                    &path,
+                    Some(format!("csrf_token={token}").into_bytes()),
+                    "application/x-www-form-urlencoded",
+                )
+                .await
+                .expect("an answer");
+                tally.see(format!("{who} POST {path} with a token"), &res);
+                if !may_view(role, page) {
+                    assert_eq!(res.status(), 403, "{who} POST {path}: not for {page:?}");
+                }
             }
             for (name, body) in hostile_bodies() {
                 let mut with_token = format!("csrf_token={token}&").into_bytes();
