@@ -319,20 +319,6 @@ fn after(q: Boxed<'_>, sort: Sort, at: Cursor) -> Boxed<'_> {
     }
 }
 
-/// How many matters the filter finds, up to [`COUNT_CAP`].
-pub fn count(
-    conn: &mut AnyConnection,
-    scope: &Scope,
-    f: &Filter,
-    now: DateTime<Utc>,
-) -> QueryResult<Count> {
-    let ids: Vec<i64> = filtered(scope, f, now)
-        .select(matters::id)
-        .limit(COUNT_CAP + 1)
-        .load(conn)?;
-    Ok(Count::of(ids.len()))
-}
-
 /// How many matters are in each state, under every filter but the state,
 /// each up to [`COUNT_CAP`].
 pub fn counts_by_state(

@@ -324,16 +324,6 @@ pub fn public_timeline(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<
     super::on_backend!(conn, |c| query.load(c))
 }
 
-/// The events a citizen may see, oldest first.
-pub fn public_events(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<Event>> {
-    events::table
-        .filter(events::matter_id.eq(matter_id))
-        .filter(events::public.eq(true))
-        .order(events::id)
-        .select(Event::as_select())
-        .load(conn)
-}
-
 /// The figures on the home page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PublicFigures {

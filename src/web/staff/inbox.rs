@@ -173,8 +173,13 @@ async fn show(
     let f = filter.clone();
     let (rows, more, total, counts, units, categories) = db(&state, l, move |c| {
         let (rows, more) = inbox::search(c, &scope, &f, now)?;
-        let total = inbox::count(c, &scope, &f, now)?;
         let counts = inbox::counts_by_state(c, &scope, &f, now)?;
+        // The counts per state share every other filter: the total is the
+        // sum over the states shown, with no query of its own.
+        let total = counts
+            .iter()
+            .filter(|(s, _)| f.states.is_empty() || f.states.contains(s))
+            .fold(Count::default(), |all, (_, n)| all.plus(*n));
         Ok((
             rows,
             more,
