@@ -289,41 +289,7 @@ async fn two_approvals_racing_for_the_last_money_never_overdraw_the_fund() {
     let community = app.staff("xb", "unit", Some("GC-XB")).await;
     let first = app.dispatcher().await;
     let second = app.staff("dispatcher2", "dispatcher", None).await;
-    let category = app.category_id("municipal").to_string();
-    let xb = app.unit_id("GC-XB").to_string();
-
-    let mut approved = 0;
-    for round in 0..4 {
-        let fields = [
-            ("title", "社区微改造项目"),
-            ("description", DESCRIPTION),
-            ("category", category.as_str()),
-            ("unit", xb.as_str()),
-            ("amount", "300"),
-        ];
-        let a = community.plan("/staff/plan/micro", &fields).await;
-        let b = community.plan("/staff/plan/micro", &fields).await;
-        // Both forms are loaded before either is sent.
-        let page_a = first.get_text(&format!("/staff/matters/{a}")).await;
-        let page_b = second.get_text(&format!("/staff/matters/{b}")).await;
-        let (va, ca, vb, cb) = (
-            version_of(&page_a),
-            csrf_of(&page_a),
-            version_of(&page_b),
-            csrf_of(&page_b),
-        );
-        let (ra, rb) = tokio::join!(
-            first.act_at(a, "accept", &va, &ca, &[("amount", "300")]),
-            second.act_at(b, "accept", &vb, &cb, &[("amount", "300")]),
-        );
-        let statuses = [ra.status().as_u16(), rb.status().as_u16()];
-        for s in statuses {
-            assert!(s == 303 || s == 422, "round {round}: {statuses:?}");
-        }
-        approved += statuses.iter().filter(|s| **s == 303).count();
-        let fund = app.fund();
-        assert!(fund.available() >= 0, "round {round}: {fund:?}");
-    }
+    let approved = race_approvals(&app, &community, &first, &second).await;
     // 1000 yuan hold three approvals of 300, never four.
     assert_eq!(approved, 3);
     assert_eq!(app.fund().available(), 10_000);
@@ -719,6 +685,16 @@ async fn two_instances_on_one_database_lose_no_update_and_never_overdraw() {
     }
 
     // Approvals racing for the fund's last money across the two servers.
+    let approved = race_approvals(&app, &community, &here, &there).await;
+    assert_eq!(approved, 3, "1000 yuan hold three approvals of 300");
+    assert_eq!(app.fund().available(), 10_000);
+}
+
+/// Four rounds of two ¥300 micro-matters approved at once, one by `first`
+/// and one by `second` (both forms loaded before either is sent). Each answer
+/// is an approval or "not enough money", and the fund never goes below zero.
+/// Returns how many were approved.
+async fn race_approvals(app: &TestApp, community: &Staff, first: &Staff, second: &Staff) -> usize {
     let category = app.category_id("municipal").to_string();
     let xb = app.unit_id("GC-XB").to_string();
     let mut approved = 0;
@@ -732,21 +708,21 @@ async fn two_instances_on_one_database_lose_no_update_and_never_overdraw() {
         ];
         let a = community.plan("/staff/plan/micro", &fields).await;
         let b = community.plan("/staff/plan/micro", &fields).await;
-        let page_a = here.get_text(&format!("/staff/matters/{a}")).await;
-        let page_b = there.get_text(&format!("/staff/matters/{b}")).await;
+        let page_a = first.get_text(&format!("/staff/matters/{a}")).await;
+        let page_b = second.get_text(&format!("/staff/matters/{b}")).await;
         let (va, ca) = (version_of(&page_a), csrf_of(&page_a));
         let (vb, cb) = (version_of(&page_b), csrf_of(&page_b));
         let (ra, rb) = tokio::join!(
-            here.act_at(a, "accept", &va, &ca, &[("amount", "300")]),
-            there.act_at(b, "accept", &vb, &cb, &[("amount", "300")]),
+            first.act_at(a, "accept", &va, &ca, &[("amount", "300")]),
+            second.act_at(b, "accept", &vb, &cb, &[("amount", "300")]),
         );
         let statuses = [ra.status().as_u16(), rb.status().as_u16()];
         for s in statuses {
             assert!(s == 303 || s == 422, "round {round}: {statuses:?}");
         }
         approved += statuses.iter().filter(|s| **s == 303).count();
-        assert!(app.fund().available() >= 0, "round {round}");
+        let fund = app.fund();
+        assert!(fund.available() >= 0, "round {round}: {fund:?}");
     }
-    assert_eq!(approved, 3, "1000 yuan hold three approvals of 300");
-    assert_eq!(app.fund().available(), 10_000);
+    approved
 }
