@@ -21,7 +21,13 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // A fixed seed: `cargo test` stays deterministic (PROPTEST_RNG_SEED
+    // or another seed here explores further).
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_130),
+        ..ProptestConfig::default()
+    })]
 
     /// Any form either passes with every field inside its bounds, or fails
     /// with at least one problem; it never panics.
@@ -109,16 +115,16 @@ proptest! {
         }
     }
 
-    /// A masked phone shows at most its first three and last four characters.
+    /// A masked phone is its first three characters, four stars and its last
+    /// four: nothing of the middle (or only stars, when it is short).
     #[test]
     fn masks_hide_the_middle(phone in any_text()) {
         let masked = mask_phone(&phone);
         let chars: Vec<char> = phone.chars().collect();
         if chars.len() >= 7 {
-            let middle: String = chars[3..chars.len() - 4].iter().collect();
-            let revealing = format!("{}{}", chars[2], middle);
-            prop_assert!(middle.is_empty() || !masked.contains(&revealing));
-            prop_assert!(masked.contains("****"));
+            let head: String = chars[..3].iter().collect();
+            let tail: String = chars[chars.len() - 4..].iter().collect();
+            prop_assert_eq!(masked, format!("{head}****{tail}"));
         } else {
             prop_assert!(masked.chars().all(|c| c == '*'));
         }
