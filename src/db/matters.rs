@@ -53,8 +53,10 @@ pub struct Matter {
     pub attributes: Option<String>,
 }
 
+/// `None` is written as NULL (none of these columns has another default),
+/// so the statement's text is always the same and Diesel keeps it prepared.
 #[derive(Insertable)]
-#[diesel(table_name = matters)]
+#[diesel(table_name = matters, treat_none_as_default_value = false)]
 pub struct NewMatter<'a> {
     pub code: &'a str,
     pub channel: &'a str,
@@ -100,7 +102,7 @@ pub struct Event {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = events)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 pub struct NewEvent<'a> {
     pub matter_id: i64,
     pub at: NaiveDateTime,
@@ -184,11 +186,8 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
             api_client: intake.api.map(|a| a.client),
             attributes: intake.api.and_then(|a| a.attributes),
         });
-        super::on_backend!(&mut *conn, |c| insert.execute(c))?;
-        let id = matters::table
-            .filter(matters::code.eq(intake.code))
-            .select(matters::id);
-        let id: i64 = super::on_backend!(&mut *conn, |c| id.first(c))?;
+        let insert = insert.returning(matters::id);
+        let id: i64 = super::on_backend!(&mut *conn, |c| insert.get_result(c))?;
         let event = diesel::insert_into(events::table).values(NewEvent {
             matter_id: id,
             at: now,

@@ -56,10 +56,11 @@ where
 }
 
 /// A write that a citizen waits for (a new request). On SQLite it joins the
-/// writer's next batch (see `db::writer`); on PostgreSQL it is [`db`].
+/// writer's next batch (see `db::writer`; `work` may run twice there, and
+/// only the last run counts); on PostgreSQL it is [`db`].
 pub async fn write<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
     match &state.writer {
