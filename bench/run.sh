@@ -110,8 +110,9 @@ PY
   scenario "Open311 GET requests" "$BASE/open311/v2/requests.json"
 
   PEAK=$(awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
+  SPLIT=$(awk '/RssAnon|RssFile|RssShmem/ { printf "%s %s %s, ", $1, $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
   echo >> "$RESULTS"
-  echo "Server peak memory (VmHWM): $PEAK." >> "$RESULTS"
+  echo "Server peak memory (VmHWM): $PEAK. At the end: ${SPLIT%, }." >> "$RESULTS"
   python3 -c "print(f'Status lookup at {100*$TRACK/$HEALTHZ:.1f} % of /healthz (target 50 %); submission at {100*$SUBMIT/$HEALTHZ:.1f} % (target 20 %).')" >> "$RESULTS"
   echo >> "$RESULTS"
   kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true

@@ -167,23 +167,14 @@ impl Manager {
                 // WAL lets readers run beside the one writer; busy_timeout makes
                 // a second writer wait instead of failing with "database is
                 // locked"; synchronous=FULL makes every acknowledged commit
-                // survive a crash of the process and of the machine.
-                // temp_store keeps statement journals in memory (on disk they
-                // cost the writer more than its writes). mmap_size lets every
-                // connection read the same pages through one shared mapping
-                // instead of copying them into a private cache each: status
-                // lookups +25 %. wal_autocheckpoint: the writer copies the log
-                // into the database every 10,000 pages (40 MB) rather than
-                // every 1,000, so a page written by many batches is copied once.
+                // survive a crash of the process and of the machine. (The
+                // writer's own connection adds two settings: `db::writer`.)
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA journal_size_limit = 67108864;
-                     PRAGMA temp_store = MEMORY;
-                     PRAGMA mmap_size = 268435456;
-                     PRAGMA wal_autocheckpoint = 10000;",
+                     PRAGMA journal_size_limit = 67108864;",
                 )?;
                 Ok(AnyConnection::Sqlite(conn))
             }
