@@ -5,7 +5,32 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Settings;
-use crate::db;
+use crate::db::{self, DbError};
+use crate::demo::DemoError;
+use crate::startup::StartError;
+
+/// Why a command failed; `main` prints it and exits with status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("the demo was not loaded: {0}")]
+    Demo(#[from] DemoError),
+    #[error("{0}")]
+    Account(String),
+    #[error("cannot read the password from standard input: {0}")]
+    Stdin(std::io::Error),
+    #[error("{0} exists already; give a new file")]
+    BackupExists(String),
+    #[error("no user named {0}")]
+    NoSuchUser(String),
+    #[error("the database breaks an invariant (see above)")]
+    Unsound,
+    #[error("the server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -85,7 +110,7 @@ pub struct ServeArgs {
     pub bind: String,
     /// Cookie key (at least 64 bytes, or base64 of them). Default: made once and kept in the database.
     #[arg(long, env = "SHISHI_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<secrecy::SecretString>,
     /// Address citizens reach the service on (for QR codes), e.g. https://shishi.example.gov.cn
     #[arg(long, env = "SHISHI_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -117,25 +142,25 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("shishi: {message}");
+        Err(error) => {
+            eprintln!("shishi: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Migrate => {
             let backend = db::Backend::from_url(&cli.database_url);
-            let applied = db::migrate(&backend).map_err(|e| e.to_string())?;
+            let applied = db::migrate(&backend)?;
             println!("{}: {applied} migration(s) applied", backend.name());
             Ok(())
         }
         Command::User(command) => user(&cli.database_url, command),
         Command::Check => {
-            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
-            let h = db::ops::check(&mut conn).map_err(|e| e.to_string())?;
+            let mut conn = db::open(&cli.database_url)?;
+            let h = db::ops::check(&mut conn)?;
             println!("matters: {}", h.matters);
             println!("events: {}", h.events);
             println!("state mismatches: {}", h.state_mismatches);
@@ -147,22 +172,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("sound");
                 Ok(())
             } else {
-                Err("the database breaks an invariant (see above)".into())
+                Err(Error::Unsound)
             }
         }
         Command::Backup { file } => {
             if std::path::Path::new(&file).exists() {
-                return Err(format!("{file} exists already; give a new file"));
+                return Err(Error::BackupExists(file));
             }
-            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
-            db::ops::backup(&mut conn, &file).map_err(|e| e.to_string())?;
+            let mut conn = db::open(&cli.database_url)?;
+            db::ops::backup(&mut conn, &file)?;
             println!("copied to {file}");
             Ok(())
         }
         Command::Anonymize { older_than } => {
-            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
-            let n = db::ops::anonymize(&mut conn, older_than, chrono::Utc::now())
-                .map_err(|e| e.to_string())?;
+            let mut conn = db::open(&cli.database_url)?;
+            let n = db::ops::anonymize(&mut conn, older_than, chrono::Utc::now())?;
             println!("{n} matter(s) anonymized");
             Ok(())
         }
@@ -171,17 +195,15 @@ fn run(cli: Cli) -> Result<(), String> {
             seed,
         } => {
             // The district first, when the database is new; then the bulk.
-            let mut conn = db::open(&cli.database_url).map_err(|e| e.to_string())?;
-            let _ = db::migrate(&db::Backend::from_url(&cli.database_url));
-            let empty = crate::demo::count_matters(&mut conn).unwrap_or(0) == 0;
+            db::migrate(&db::Backend::from_url(&cli.database_url))?;
+            let mut conn = db::open(&cli.database_url)?;
+            let empty = crate::demo::count_matters(&mut conn).map_err(DbError::from)? == 0;
             drop(conn);
             if empty {
-                let report =
-                    crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
+                let report = crate::demo::load(&cli.database_url, "NH")?;
                 print_accounts(report);
             }
-            let bulk = crate::demo::generate(&cli.database_url, n, "NH", seed)
-                .map_err(|e| e.to_string())?;
+            let bulk = crate::demo::generate(&cli.database_url, n, "NH", seed)?;
             println!(
                 "generated {} matters and {} events in {:.1} s",
                 bulk.matters, bulk.events, bulk.seconds
@@ -189,7 +211,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo { matters: None, .. } => {
-            let report = crate::demo::load(&cli.database_url, "NH").map_err(|e| e.to_string())?;
+            let report = crate::demo::load(&cli.database_url, "NH")?;
             print_accounts(report);
             Ok(())
         }
@@ -210,11 +232,11 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn serve(settings: Settings) -> Result<(), String> {
+fn serve(settings: Settings) -> Result<(), Error> {
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         let rating_days = settings.rating_days;
-        let app = crate::startup::Application::build(settings).map_err(|e| e.to_string())?;
+        let app = crate::startup::Application::build(settings)?;
         log::info!("listening on http://{}", app.address);
         // Keep the dashboard's figures counted in the background, so that no
         // visitor waits for a count of a large database.
@@ -251,14 +273,14 @@ fn serve(settings: Settings) -> Result<(), String> {
                 }
             }
         });
-        app.server.await.map_err(|e| e.to_string())
+        app.server.await.map_err(Error::Serve)
     })
 }
 
-fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
+fn user(database_url: &str, command: UserCommand) -> Result<(), Error> {
     let backend = db::Backend::from_url(database_url);
-    db::migrate(&backend).map_err(|e| e.to_string())?;
-    let mut conn = db::open(database_url).map_err(|e| e.to_string())?;
+    db::migrate(&backend)?;
+    let mut conn = db::open(database_url)?;
     match command {
         UserCommand::Add {
             name,
@@ -269,7 +291,7 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
             let mut password = String::new();
             std::io::stdin()
                 .read_line(&mut password)
-                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+                .map_err(Error::Stdin)?;
             let password = password.trim_end_matches(['\r', '\n']);
             let id = crate::staff::add_user(
                 &mut conn,
@@ -280,13 +302,14 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
                     unit_code: unit.as_deref(),
                     password,
                 },
-            )?;
+            )
+            .map_err(Error::Account)?;
             println!("user {name} added (id {id}, role {role})");
             Ok(())
         }
         UserCommand::List => {
-            let users = db::users::list(&mut conn).map_err(|e| e.to_string())?;
-            let units = db::catalog::all_units(&mut conn).map_err(|e| e.to_string())?;
+            let users = db::users::list(&mut conn).map_err(DbError::from)?;
+            let units = db::catalog::all_units(&mut conn).map_err(DbError::from)?;
             println!(
                 "{:<20} {:<11} {:<10} {:<8} name",
                 "login", "role", "unit", "status"
@@ -306,11 +329,11 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::Disable { name } => {
-            if db::users::disable(&mut conn, &name).map_err(|e| e.to_string())? {
+            if db::users::disable(&mut conn, &name).map_err(DbError::from)? {
                 println!("user {name} disabled");
                 Ok(())
             } else {
-                Err(format!("no user named {name}"))
+                Err(Error::NoSuchUser(name))
             }
         }
     }

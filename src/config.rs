@@ -1,5 +1,7 @@
 //! Typed settings, from command-line flags and the environment.
 
+use secrecy::SecretString;
+
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -8,7 +10,8 @@ pub struct Settings {
     /// Address to listen on; port 0 picks a free one (tests do this).
     pub bind: String,
     /// Cookie key material; when absent, one is made and kept in the database.
-    pub secret_key: Option<String>,
+    /// A `SecretString`: `{:?}` of the settings shows `[REDACTED]`, never the key.
+    pub secret_key: Option<SecretString>,
     /// The tracking-code prefix, e.g. `NH` for Nanhai.
     pub code_prefix: String,
     /// Citizen submissions one address may make at once…
@@ -67,5 +70,19 @@ impl Settings {
             jurisdiction_id: None,
             measures_ttl_secs: 60,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_key_never_shows_in_debug_output() {
+        let mut settings = Settings::new("x.db");
+        settings.secret_key = Some(SecretString::from("a-very-secret-cookie-key-material"));
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("a-very-secret"), "{shown}");
+        assert!(shown.contains("REDACTED"), "{shown}");
     }
 }

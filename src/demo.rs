@@ -9,7 +9,6 @@
 //! page's `plan` and the permission check), with simulated times, inside one
 //! transaction: a failure leaves the database empty.
 
-use std::fmt;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -49,14 +48,10 @@ pub struct Report {
     pub accounts: Vec<(Role, Vec<String>, String)>,
 }
 
-#[derive(Debug)]
+/// Why the demo could not be loaded (nothing of it is kept).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct DemoError(pub String);
-
-impl fmt::Display for DemoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 impl From<diesel::result::Error> for DemoError {
     fn from(e: diesel::result::Error) -> Self {

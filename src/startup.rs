@@ -1,7 +1,6 @@
 //! Builds the application: database (migrated), pool, key, routes, server.
 //! Tests bind port 0 and read the port back.
 
-use std::fmt;
 use std::net::{IpAddr, TcpListener};
 use std::num::NonZeroU32;
 
@@ -15,6 +14,7 @@ use actix_web::{App, HttpServer, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use secrecy::ExposeSecret;
 
 use crate::config::Settings;
 use crate::db::{self, DbError, Pool};
@@ -40,29 +40,16 @@ pub struct AppState {
 }
 
 /// Why the server could not start.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    Database(DbError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot listen: {0}")]
     Bind(std::io::Error),
-    Key(String),
-}
-
-impl fmt::Display for StartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StartError::Database(e) => write!(f, "{e}"),
-            StartError::Bind(e) => write!(f, "cannot listen: {e}"),
-            StartError::Key(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for StartError {}
-
-impl From<DbError> for StartError {
-    fn from(e: DbError) -> Self {
-        StartError::Database(e)
-    }
+    #[error(
+        "SHISHI_SECRET_KEY must be at least 64 bytes (e.g. the output of `openssl rand -base64 64`)"
+    )]
+    Key,
 }
 
 /// A server bound to its address, ready to be awaited.
@@ -152,22 +139,20 @@ fn security_headers() -> DefaultHeaders {
 
 fn cookie_key(settings: &Settings, pool: &Pool) -> Result<Key, StartError> {
     let material = match &settings.secret_key {
-        Some(secret) => STANDARD
-            .decode(secret.trim())
-            .ok()
-            .filter(|k| k.len() >= 64)
-            .unwrap_or_else(|| secret.as_bytes().to_vec()),
+        Some(secret) => {
+            let secret = secret.expose_secret();
+            STANDARD
+                .decode(secret.trim())
+                .ok()
+                .filter(|k| k.len() >= 64)
+                .unwrap_or_else(|| secret.as_bytes().to_vec())
+        }
         None => {
             let mut conn = pool.get().map_err(DbError::Pool)?;
             db::settings::secret_key(&mut conn)?
         }
     };
-    Key::try_from(material.as_slice()).map_err(|_| {
-        StartError::Key(
-            "SHISHI_SECRET_KEY must be at least 64 bytes (e.g. the output of `openssl rand -base64 64`)"
-                .into(),
-        )
-    })
+    Key::try_from(material.as_slice()).map_err(|_| StartError::Key)
 }
 
 /// The staff session: all its state in one cookie, encrypted and signed

@@ -386,6 +386,35 @@ fn anonymize_forgets_who_asked_once_a_matter_has_long_ended_and_keeps_every_figu
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 matter(s) anonymized"));
 }
 
+#[test]
+fn the_demo_stops_with_a_message_when_the_database_cannot_be_migrated() {
+    // A SQLite file some other program made, with a `matters` table of its
+    // own: the first migration cannot create Shishi's.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("other.db");
+    let url = path.display().to_string();
+    {
+        use diesel::{Connection, RunQueryDsl};
+        let mut c = diesel::SqliteConnection::establish(&url).expect("open");
+        diesel::sql_query("CREATE TABLE matters (x INTEGER)")
+            .execute(&mut c)
+            .expect("table");
+    }
+    for args in [&["demo"][..], &["demo", "--matters", "3"][..]] {
+        let out = shishi()
+            .args(["--database-url", &url])
+            .args(args)
+            .output()
+            .expect("run");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {said}");
+        assert!(
+            said.contains("cannot migrate the database"),
+            "{args:?}: {said}"
+        );
+    }
+}
+
 /// Sends one request and reads the whole answer.
 fn exchange(port: u16, request: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");

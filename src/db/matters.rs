@@ -229,9 +229,7 @@ pub fn insert_with_new_code<R: rand::Rng + ?Sized>(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(super::DbError::Migrate(format!(
-        "no free tracking code: {last_error}"
-    )))
+    Err(super::DbError::NoFreeCode(last_error))
 }
 
 pub fn by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<Matter>> {

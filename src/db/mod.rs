@@ -19,7 +19,6 @@ pub mod users;
 pub mod volunteers;
 pub mod writer;
 
-use std::fmt;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -109,41 +108,29 @@ impl Backend {
     }
 }
 
-/// Why the database could not be opened or migrated.
-#[derive(Debug)]
+/// What went wrong in the storage layer.
+#[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    Connect(diesel::ConnectionError),
-    Query(diesel::result::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot migrate the database: {0}")]
     Migrate(String),
-    Pool(r2d2::PoolError),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
     /// The SQLite writer could not take or commit a write.
+    #[error("write not committed: {0}")]
     Writer(String),
-}
-
-impl fmt::Display for DbError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DbError::Connect(e) => write!(f, "cannot connect to the database: {e}"),
-            DbError::Query(e) => write!(f, "database error: {e}"),
-            DbError::Migrate(e) => write!(f, "cannot migrate the database: {e}"),
-            DbError::Pool(e) => write!(f, "no database connection available: {e}"),
-            DbError::Writer(e) => write!(f, "write not committed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for DbError {}
-
-impl From<diesel::result::Error> for DbError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::Query(e)
-    }
-}
-
-impl From<r2d2::PoolError> for DbError {
-    fn from(e: r2d2::PoolError) -> Self {
-        DbError::Pool(e)
-    }
+    /// Five fresh tracking codes in a row were taken (never seen: 40 random bits).
+    #[error("no free tracking code: {0}")]
+    NoFreeCode(String),
+    /// A SQLite-only operation was asked of PostgreSQL.
+    #[error("{0} works only on SQLite")]
+    SqliteOnly(&'static str),
+    /// The stored data breaks something the code relies on.
+    #[error("the stored data is inconsistent: {0}")]
+    Inconsistent(String),
 }
 
 /// Opens connections of one backend; SQLite connections get their pragmas.

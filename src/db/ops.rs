@@ -74,8 +74,8 @@ pub fn backup(conn: &mut AnyConnection, target: &str) -> Result<(), DbError> {
                 .execute(c)?;
             Ok(())
         }
-        AnyConnection::Postgresql(_) => Err(DbError::Migrate(
-            "PostgreSQL is backed up with its own tools: pg_dump --format=custom".into(),
+        AnyConnection::Postgresql(_) => Err(DbError::SqliteOnly(
+            "backup (PostgreSQL is backed up with its own tools: pg_dump --format=custom)",
         )),
     }
 }

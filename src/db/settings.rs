@@ -27,7 +27,8 @@ pub fn secret_key(conn: &mut AnyConnection) -> Result<Vec<u8>, DbError> {
             settings::value.eq(STANDARD.encode(fresh)),
         ))
         .execute(conn);
-    read_key(conn)?.ok_or_else(|| DbError::Migrate("secret key could not be stored".into()))
+    read_key(conn)?
+        .ok_or_else(|| DbError::Inconsistent("the secret key could not be stored".into()))
 }
 
 fn read_key(conn: &mut AnyConnection) -> Result<Option<Vec<u8>>, DbError> {
