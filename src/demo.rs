@@ -21,8 +21,11 @@ use crate::db::catalog::{self, Category, Unit};
 use crate::db::matters::{self, Applied, Intake};
 use crate::db::schema::{matters as matters_t, users as users_t};
 use crate::db::{self, AnyConnection, DbError, fund, users, volunteers};
+use crate::domain::UnitKind;
 use crate::domain::access::{Action, Scope};
-use crate::domain::{Channel, Deadlines, Role, Source, Transition, tracking};
+use crate::domain::{
+    Channel, Deadlines, EventKind, Rating, Role, Source, State, Transition, tracking,
+};
 use crate::web::auth::StaffUser;
 use crate::web::i18n::Lang;
 use crate::web::staff::matter::ActForm;
@@ -105,7 +108,7 @@ impl World {
             .ok_or_else(|| DemoError(format!("no unit {code}")))
     }
 
-    fn units_of(&self, kind: &str) -> Vec<Unit> {
+    fn units_of(&self, kind: UnitKind) -> Vec<Unit> {
         self.units
             .iter()
             .filter(|u| u.kind == kind)
@@ -233,7 +236,7 @@ fn add_account(
         &users::NewUser {
             username,
             display_name: display,
-            role: role.code(),
+            role,
             unit_id: unit.map(|u| u.id),
             password_hash: hash,
             active: true,
@@ -323,7 +326,7 @@ fn build(
         )?);
     }
     let mut unit_staff = Vec::new();
-    for u in units.iter().filter(|u| u.kind != "district") {
+    for u in units.iter().filter(|u| u.kind != UnitKind::District) {
         let name = format!("{}·{}", u.name, person(&mut rng));
         let login = format!("unit-{}", u.code.to_lowercase());
         unit_staff.push((
@@ -407,8 +410,8 @@ const SPECIALTIES: [(&str, [&str; 3]); 14] = [
 ];
 
 fn volunteer_teams(c: &mut AnyConnection, w: &mut World, hash: &str) -> Result<(), DemoError> {
-    let departments = w.units_of("department");
-    let communities = w.units_of("community");
+    let departments = w.units_of(UnitKind::Department);
+    let communities = w.units_of(UnitKind::Community);
     let mut item_count = 0;
     let mut volunteer_no = 0;
     for i in 0..TEAMS {
@@ -525,7 +528,7 @@ const THEMES: [(&str, &str, &str); 11] = [
 ];
 
 fn leader_projects(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> {
-    let towns = w.units_of("town");
+    let towns = w.units_of(UnitKind::Town);
     for i in 0..LEADER_PROJECTS {
         let (theme, category, lead) = THEMES[i % THEMES.len()];
         let town = towns[i % towns.len()].clone();
@@ -665,7 +668,7 @@ fn department_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
     let owners: Vec<Unit> = w
         .units
         .iter()
-        .filter(|u| u.kind == "town" || u.kind == "department")
+        .filter(|u| u.kind == UnitKind::Town || u.kind == UnitKind::Department)
         .cloned()
         .collect();
     for i in 0..DEPARTMENT_MATTERS {
@@ -745,7 +748,7 @@ const MICRO_THEMES: [(&str, &str); 10] = [
 ];
 
 fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> {
-    let communities = w.units_of("community");
+    let communities = w.units_of(UnitKind::Community);
     for i in 0..MICRO_MATTERS {
         let (theme, category) = MICRO_THEMES[i % MICRO_THEMES.len()];
         let community = communities[i % communities.len()].clone();
@@ -828,7 +831,7 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
 
 fn volunteer_services(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> {
     let menu = volunteers::menu(c)?;
-    let communities = w.units_of("community");
+    let communities = w.units_of(UnitKind::Community);
     for i in 0..160 {
         let item = menu[i % menu.len()].clone();
         let community = communities[(i * 7) % communities.len()].clone();
@@ -931,11 +934,11 @@ fn citizen_request(
     let places: Vec<Unit> = w
         .units
         .iter()
-        .filter(|u| u.kind == "community" || u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Community || u.kind == UnitKind::Town)
         .cloned()
         .collect();
     let place = places[w.rng.random_range(0..places.len())].clone();
-    let town_id = if place.kind == "town" {
+    let town_id = if place.kind == UnitKind::Town {
         Some(place.id)
     } else {
         place.parent_id
@@ -982,7 +985,7 @@ fn citizen_request(
     let (id, _) = matters::insert_with_new_code(c, &w.prefix, &mut w.rng, &intake)?;
     // The handling unit: the place's town for most, a department for some.
     let handler = if i.is_multiple_of(4) {
-        let departments = w.units_of("department");
+        let departments = w.units_of(UnitKind::Department);
         departments[i % departments.len()].clone()
     } else {
         w.units
@@ -997,7 +1000,7 @@ fn citizen_request(
 fn rate(
     c: &mut AnyConnection,
     id: i64,
-    rating: &str,
+    rating: Rating,
     comment: &str,
     at: DateTime<Utc>,
 ) -> Result<(), DemoError> {
@@ -1067,7 +1070,7 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
                 rate(
                     c,
                     id,
-                    "unsatisfied",
+                    Rating::Unsatisfied,
                     "问题还没有彻底解决",
                     resolved + Duration::days(1),
                 )?;
@@ -1079,13 +1082,13 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
                     World::note("已再次上门，彻底处理。"),
                     resolved + Duration::days(3),
                 )?;
-                rate(c, id, "basic", "", resolved + Duration::days(4))?;
+                rate(c, id, Rating::Basic, "", resolved + Duration::days(4))?;
             }
-            3..=7 => rate(c, id, "basic", "", resolved + Duration::days(1))?,
+            3..=7 => rate(c, id, Rating::Basic, "", resolved + Duration::days(1))?,
             _ => rate(
                 c,
                 id,
-                "satisfied",
+                Rating::Satisfied,
                 "处理及时，谢谢！",
                 resolved + Duration::hours(20),
             )?,
@@ -1205,9 +1208,12 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
     let categories = catalog::active_categories(&mut conn)?;
     let places: Vec<&Unit> = units
         .iter()
-        .filter(|u| u.kind == "town" || u.kind == "community")
+        .filter(|u| u.kind == UnitKind::Town || u.kind == UnitKind::Community)
         .collect();
-    let departments: Vec<&Unit> = units.iter().filter(|u| u.kind == "department").collect();
+    let departments: Vec<&Unit> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Department)
+        .collect();
     if places.is_empty() || categories.is_empty() || departments.is_empty() {
         return Err(DemoError(
             "the database has no units or categories to spread matters over".into(),
@@ -1258,7 +1264,7 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
             };
             let category = &categories[rng.random_range(0..categories.len())];
             let place = places[rng.random_range(0..places.len())];
-            let town = if place.kind == "town" {
+            let town = if place.kind == UnitKind::Town {
                 Some(place.id)
             } else {
                 place.parent_id
@@ -1297,15 +1303,15 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
             let sign_due = t_dispatch + Duration::hours(i64::from(category.sign_hours));
             let due = created + Duration::days(i64::from(category.resolve_days));
             let ev = |at: DateTime<Utc>,
-                      kind: &'static str,
-                      from: Option<&'static str>,
-                      to: Option<&'static str>,
+                      kind: EventKind,
+                      from: Option<State>,
+                      to: Option<State>,
                       public: bool,
                       version: i32| BulkEvent {
                 matter_id: id,
                 at: at.naive_utc(),
                 actor_id: None,
-                actor: if kind == "submitted" {
+                actor: if kind == EventKind::Submitted {
                     "citizen"
                 } else {
                     "staff"
@@ -1317,55 +1323,77 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
                 public,
                 matter_version: version,
             };
-            let mut timeline = vec![ev(created, "submitted", None, Some("submitted"), true, 1)];
-            let (dispatch_kind, close_kind) = match channel {
-                Channel::Leader => ("claim", "verify"),
-                Channel::Volunteer => ("claim", "close"),
-                Channel::Department => ("dispatch", "verify"),
-                Channel::Micro => ("dispatch", "close"),
-                Channel::Online => ("dispatch", "rate_satisfied"),
+            let mut timeline = vec![ev(
+                created,
+                EventKind::Submitted,
+                None,
+                Some(State::Submitted),
+                true,
+                1,
+            )];
+            let (dispatch, close) = match channel {
+                Channel::Leader => (Transition::Claim, Transition::Verify),
+                Channel::Volunteer => (Transition::Claim, Transition::Close),
+                Channel::Department => (Transition::Dispatch, Transition::Verify),
+                Channel::Micro => (Transition::Dispatch, Transition::Close),
+                Channel::Online => (Transition::Dispatch, Transition::RateSatisfied),
             };
             let rating = (channel == Channel::Online && stage == 5).then(|| {
                 if rng.random_bool(0.9) {
-                    "satisfied"
+                    Rating::Satisfied
                 } else {
-                    "basic"
+                    Rating::Basic
                 }
             });
-            let close_kind = if rating == Some("basic") {
-                "rate_basic"
-            } else {
-                close_kind
+            let close_kind = match rating {
+                Some(r) => EventKind::Rated(r),
+                None => EventKind::Took(close),
             };
             let state = if stage == 9 {
                 timeline.push(ev(
                     t_accept,
-                    "reject",
-                    Some("submitted"),
-                    Some("rejected"),
+                    EventKind::Took(Transition::Reject),
+                    Some(State::Submitted),
+                    Some(State::Rejected),
                     true,
                     2,
                 ));
-                "rejected"
+                State::Rejected
             } else {
-                let steps: [(DateTime<Utc>, &'static str, &'static str, &'static str); 5] = [
-                    (t_accept, "accept", "submitted", "accepted"),
-                    (t_dispatch, dispatch_kind, "accepted", "assigned"),
-                    (t_sign, "sign", "assigned", "in_progress"),
-                    (t_resolve, "resolve", "in_progress", "resolved"),
-                    (t_close, close_kind, "resolved", "closed"),
+                use State::*;
+                let steps: [(DateTime<Utc>, EventKind, State, State); 5] = [
+                    (
+                        t_accept,
+                        EventKind::Took(Transition::Accept),
+                        Submitted,
+                        Accepted,
+                    ),
+                    (t_dispatch, EventKind::Took(dispatch), Accepted, Assigned),
+                    (
+                        t_sign,
+                        EventKind::Took(Transition::SignFor),
+                        Assigned,
+                        InProgress,
+                    ),
+                    (
+                        t_resolve,
+                        EventKind::Took(Transition::Resolve),
+                        InProgress,
+                        Resolved,
+                    ),
+                    (t_close, close_kind, Resolved, Closed),
                 ];
-                let mut state = "submitted";
+                let mut state = Submitted;
                 for (k, (t, kind, from, to)) in steps.iter().enumerate().take(stage) {
                     timeline.push(ev(
                         *t,
-                        kind,
-                        Some(from),
-                        Some(to),
+                        *kind,
+                        Some(*from),
+                        Some(*to),
                         true,
                         i32::try_from(k).unwrap_or(0) + 2,
                     ));
-                    state = to;
+                    state = *to;
                 }
                 state
             };
@@ -1375,11 +1403,15 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
             batch.push(BulkMatter {
                 id,
                 code,
-                channel: channel.code(),
+                channel,
                 source: if channel == Channel::Online {
-                    if rng.random_bool(0.7) { "web" } else { "radio" }
+                    if rng.random_bool(0.7) {
+                        Source::Web
+                    } else {
+                        Source::Radio
+                    }
                 } else {
-                    "staff"
+                    Source::Staff
                 },
                 state,
                 category_id: category.id,

@@ -60,7 +60,7 @@ pub fn add_user(conn: &mut AnyConnection, spec: &UserSpec<'_>) -> Result<i64, St
         &users::NewUser {
             username,
             display_name: spec.display_name.trim(),
-            role: role.code(),
+            role,
             unit_id,
             password_hash: &hash,
             active: true,

@@ -6,15 +6,16 @@ use diesel::prelude::*;
 
 use super::schema::{events, matters};
 use super::{AnyConnection, DbError};
+use crate::domain::{Channel, EventKind, Rating, Source, State};
 
 #[derive(Insertable, Clone, Debug)]
 #[diesel(table_name = matters, treat_none_as_default_value = false)]
 pub struct BulkMatter {
     pub id: i64,
     pub code: String,
-    pub channel: &'static str,
-    pub source: &'static str,
-    pub state: &'static str,
+    pub channel: Channel,
+    pub source: Source,
+    pub state: State,
     pub category_id: i64,
     pub title: String,
     pub description: String,
@@ -34,7 +35,7 @@ pub struct BulkMatter {
     pub signed_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
-    pub rating: Option<&'static str>,
+    pub rating: Option<Rating>,
 }
 
 #[derive(Insertable, Clone, Debug)]
@@ -44,9 +45,9 @@ pub struct BulkEvent {
     pub at: NaiveDateTime,
     pub actor_id: Option<i64>,
     pub actor: &'static str,
-    pub kind: &'static str,
-    pub from_state: Option<&'static str>,
-    pub to_state: Option<&'static str>,
+    pub kind: EventKind,
+    pub from_state: Option<State>,
+    pub to_state: Option<State>,
     pub note: &'static str,
     pub public: bool,
     pub matter_version: i32,

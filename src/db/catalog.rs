@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{categories, units};
+use crate::domain::UnitKind;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = categories)]
@@ -27,7 +28,7 @@ pub struct Unit {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub parent_id: Option<i64>,
 }
 
@@ -51,7 +52,7 @@ pub fn category(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Categor
 /// Towns and communities, the places a request can be about.
 pub fn places(conn: &mut AnyConnection) -> QueryResult<Vec<Unit>> {
     units::table
-        .filter(units::kind.eq_any(["town", "community"]))
+        .filter(units::kind.eq_any([UnitKind::Town, UnitKind::Community]))
         .order(units::id)
         .select(Unit::as_select())
         .load(conn)
@@ -157,7 +158,7 @@ pub fn add_unit(
     code: &str,
     name: &str,
     name_en: &str,
-    kind: &str,
+    kind: UnitKind,
     parent_id: Option<i64>,
 ) -> QueryResult<()> {
     diesel::insert_into(units::table)

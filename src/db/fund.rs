@@ -16,7 +16,7 @@ use crate::domain::money::{Entry, Fund};
 pub struct LedgerEntry {
     pub id: i64,
     pub at: NaiveDateTime,
-    pub kind: String,
+    pub kind: Entry,
     pub amount_fen: i64,
     pub matter_id: Option<i64>,
     pub actor: String,
@@ -46,7 +46,7 @@ pub fn position(conn: &mut AnyConnection) -> QueryResult<Fund> {
     )
     .load(conn)?;
     Ok(Fund::from_entries(totals.into_iter().filter_map(|t| {
-        Entry::from_code(&t.kind).map(|k| (k, t.total))
+        t.kind.parse::<Entry>().ok().map(|k| (k, t.total))
     })))
 }
 
@@ -63,7 +63,7 @@ pub fn add(
     diesel::insert_into(fund_ledger::table)
         .values((
             fund_ledger::at.eq(at.naive_utc()),
-            fund_ledger::kind.eq(kind.code()),
+            fund_ledger::kind.eq(kind),
             fund_ledger::amount_fen.eq(amount),
             fund_ledger::matter_id.eq(matter_id),
             fund_ledger::actor.eq(actor),

@@ -10,7 +10,12 @@ use crate::domain::access::Scope;
 use crate::domain::{Channel, State};
 
 /// The open states a deadline applies to.
-const OPEN: [&str; 4] = ["submitted", "accepted", "assigned", "in_progress"];
+const OPEN: [State; 4] = [
+    State::Submitted,
+    State::Accepted,
+    State::Assigned,
+    State::InProgress,
+];
 
 /// How the inbox is sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -193,9 +198,7 @@ macro_rules! narrow {
             Scope::Nothing => q.filter(matters::id.lt(0)),
         };
         if $with_states && !f.states.is_empty() {
-            q = q.filter(
-                matters::state.eq_any(f.states.iter().map(|s| s.code()).collect::<Vec<_>>()),
-            );
+            q = q.filter(matters::state.eq_any(f.states.clone()));
         }
         if let Some(c) = f.channel {
             q = q.filter(matters::channel.eq(c.code()));
@@ -216,7 +219,7 @@ macro_rules! narrow {
                     .eq_any(OPEN)
                     .and(matters::due_at.lt(now))
                     .or(matters::state
-                        .eq("assigned")
+                        .eq(State::Assigned)
                         .and(matters::sign_due_at.lt(now))),
             );
         }
@@ -350,9 +353,8 @@ pub fn counts_by_state(
 /// Whether a matter is past its deadline now.
 pub fn is_overdue(m: &Matter, now: DateTime<Utc>) -> bool {
     let now = now.naive_utc();
-    let open = OPEN.contains(&m.state.as_str());
-    (open && m.due_at.is_some_and(|d| d < now))
-        || (m.state == "assigned" && m.sign_due_at.is_some_and(|d| d < now))
+    (m.state.is_open() && m.due_at.is_some_and(|d| d < now))
+        || (m.state == State::Assigned && m.sign_due_at.is_some_and(|d| d < now))
 }
 
 /// Midnight at the start of a day in UTC+8, as UTC.

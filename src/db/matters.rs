@@ -6,16 +6,16 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{events, matters};
-use crate::domain::{Channel, Source, State};
+use crate::domain::{Channel, EventKind, Rating, Source, State};
 
-#[derive(Clone, Debug, Default, Queryable, Selectable)]
+#[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = matters)]
 pub struct Matter {
     pub id: i64,
     pub code: String,
-    pub channel: String,
-    pub source: String,
-    pub state: String,
+    pub channel: Channel,
+    pub source: Source,
+    pub state: State,
     pub category_id: i64,
     pub title: String,
     pub description: String,
@@ -39,7 +39,7 @@ pub struct Matter {
     pub signed_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
     pub rating_comment: Option<String>,
     pub claimed_by: Option<i64>,
     pub requested_fen: Option<i64>,
@@ -59,9 +59,9 @@ pub struct Matter {
 #[diesel(table_name = matters, treat_none_as_default_value = false)]
 pub struct NewMatter<'a> {
     pub code: &'a str,
-    pub channel: &'a str,
-    pub source: &'a str,
-    pub state: &'a str,
+    pub channel: Channel,
+    pub source: Source,
+    pub state: State,
     pub category_id: i64,
     pub title: &'a str,
     pub description: &'a str,
@@ -93,9 +93,9 @@ pub struct Event {
     pub at: NaiveDateTime,
     pub actor_id: Option<i64>,
     pub actor: String,
-    pub kind: String,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
+    pub kind: EventKind,
+    pub from_state: Option<State>,
+    pub to_state: Option<State>,
     pub note: String,
     pub public: bool,
     pub matter_version: i32,
@@ -108,9 +108,9 @@ pub struct NewEvent<'a> {
     pub at: NaiveDateTime,
     pub actor_id: Option<i64>,
     pub actor: &'a str,
-    pub kind: &'a str,
-    pub from_state: Option<&'a str>,
-    pub to_state: Option<&'a str>,
+    pub kind: EventKind,
+    pub from_state: Option<State>,
+    pub to_state: Option<State>,
     pub note: &'a str,
     pub public: bool,
     pub matter_version: i32,
@@ -161,9 +161,9 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
         let now = intake.received.naive_utc();
         let insert = diesel::insert_into(matters::table).values(NewMatter {
             code: intake.code,
-            channel: intake.channel.code(),
-            source: intake.source.code(),
-            state: State::Submitted.code(),
+            channel: intake.channel,
+            source: intake.source,
+            state: State::Submitted,
             category_id: intake.category_id,
             title: intake.title,
             description: intake.description,
@@ -193,9 +193,9 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
             at: now,
             actor_id: intake.recorded_by.map(|(id, _)| id),
             actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
-            kind: "submitted",
+            kind: EventKind::Submitted,
             from_state: None,
-            to_state: Some(State::Submitted.code()),
+            to_state: Some(State::Submitted),
             note: "",
             public: true,
             matter_version: 1,
@@ -254,13 +254,13 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
 pub struct Tracked {
     pub id: i64,
     pub code: String,
-    pub channel: String,
-    pub state: String,
+    pub channel: Channel,
+    pub state: State,
     pub version: i32,
     pub merged_into: Option<i64>,
     pub created_at: NaiveDateTime,
     pub due_at: Option<NaiveDateTime>,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
     /// (name, English name)
     pub category: Option<(String, String)>,
     pub unit: Option<(String, String)>,
@@ -306,7 +306,7 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
 #[derive(Clone, Debug, Queryable)]
 pub struct PublicEvent {
     pub at: NaiveDateTime,
-    pub kind: String,
+    pub kind: EventKind,
     pub note: String,
 }
 
@@ -330,16 +330,16 @@ pub struct PublicFigures {
 }
 
 pub fn public_figures(conn: &mut AnyConnection) -> QueryResult<PublicFigures> {
-    let rows: Vec<(String, i64)> = matters::table
+    let rows: Vec<(State, i64)> = matters::table
         .group_by(matters::state)
         .select((matters::state, count_star()))
         .load(conn)?;
     let mut figures = PublicFigures::default();
     for (state, n) in rows {
         figures.received += n;
-        match state.parse::<State>() {
-            Ok(State::Closed) => figures.closed += n,
-            Ok(s) if s.is_open() || s == State::Resolved => figures.in_progress += n,
+        match state {
+            State::Closed => figures.closed += n,
+            s if s.is_open() || s == State::Resolved => figures.in_progress += n,
             _ => {}
         }
     }
@@ -373,8 +373,8 @@ pub fn events_after(
 #[derive(AsChangeset, Default, Debug)]
 #[diesel(table_name = matters)]
 pub struct MatterUpdate {
-    pub state: Option<String>,
-    pub channel: Option<String>,
+    pub state: Option<State>,
+    pub channel: Option<Channel>,
     pub category_id: Option<i64>,
     pub unit_id: Option<Option<i64>>,
     pub merged_into: Option<Option<i64>>,
@@ -387,7 +387,7 @@ pub struct MatterUpdate {
     pub signed_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
-    pub rating: Option<Option<String>>,
+    pub rating: Option<Option<Rating>>,
     pub rating_comment: Option<Option<String>>,
     pub claimed_by: Option<Option<i64>>,
     pub approved_fen: Option<Option<i64>>,
@@ -398,7 +398,7 @@ pub struct MatterUpdate {
 pub struct Step<'a> {
     pub actor_id: Option<i64>,
     pub actor: &'a str,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub from_state: Option<State>,
     pub to_state: Option<State>,
     pub note: &'a str,
@@ -496,8 +496,8 @@ pub fn apply(
                 actor_id: step.actor_id,
                 actor: step.actor,
                 kind: step.kind,
-                from_state: step.from_state.map(State::code),
-                to_state: step.to_state.map(State::code),
+                from_state: step.from_state,
+                to_state: step.to_state,
                 note: step.note,
                 public: step.public,
                 matter_version: version,
@@ -665,8 +665,8 @@ pub fn close_unrated(
     }
     let cutoff = (now - chrono::Duration::days(days)).naive_utc();
     let due: Vec<(i64, i32)> = matters::table
-        .filter(matters::state.eq(State::Resolved.code()))
-        .filter(matters::channel.eq(Channel::Online.code()))
+        .filter(matters::state.eq(State::Resolved))
+        .filter(matters::channel.eq(Channel::Online))
         .filter(matters::resolved_at.lt(cutoff))
         .select((matters::id, matters::version))
         .limit(500)
@@ -693,14 +693,14 @@ pub fn time_out(
         return Ok(Applied::Refused("error.forbidden_text"));
     };
     let update = MatterUpdate {
-        state: Some(to.code().to_owned()),
+        state: Some(to),
         closed_at: Some(now.naive_utc()),
         ..MatterUpdate::default()
     };
     let step = Step {
         actor_id: None,
         actor: "system",
-        kind: Transition::Timeout.code(),
+        kind: EventKind::Took(Transition::Timeout),
         from_state: Some(State::Resolved),
         to_state: Some(to),
         note: "",
@@ -723,8 +723,8 @@ pub fn codes_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, 
 pub fn projects(conn: &mut AnyConnection) -> QueryResult<Vec<(Matter, Vec<Milestone>)>> {
     use super::schema::milestones;
     let list: Vec<Matter> = matters::table
-        .filter(matters::channel.eq_any(["leader", "department"]))
-        .filter(matters::state.ne_all(["rejected", "merged"]))
+        .filter(matters::channel.eq_any([Channel::Leader, Channel::Department]))
+        .filter(matters::state.ne_all([State::Rejected, State::Merged]))
         .order(matters::created_at.desc())
         .limit(1000)
         .select(Matter::as_select())
@@ -749,44 +749,35 @@ pub fn projects(conn: &mut AnyConnection) -> QueryResult<Vec<(Matter, Vec<Milest
 
 /// The citizen's rating of a resolved online matter at `version`:
 /// satisfied or basically satisfied closes it, unsatisfied sends it back to
-/// work. Refused (nothing written) when the rating is not one of the three,
-/// the channel is not rated, or the state does not allow it.
+/// work. Refused (nothing written) when the channel is not rated or the
+/// state does not allow it.
 pub fn rate(
     conn: &mut AnyConnection,
     m: &Matter,
     version: i32,
-    rating: &str,
+    rating: Rating,
     comment: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Applied> {
     use crate::domain::lifecycle::next_state;
     use crate::domain::roles::{Actor, may_take};
-    use crate::domain::{Channel, Transition};
-    let transition = match rating {
-        "satisfied" | "basic" => Transition::RateSatisfied,
-        "unsatisfied" => Transition::RateUnsatisfied,
-        _ => return Ok(Applied::Refused("track.rate_error")),
-    };
-    let (Ok(channel), Ok(from)) = (m.channel.parse::<Channel>(), m.state.parse::<State>()) else {
-        return Ok(Applied::Refused("track.rate_error"));
-    };
-    let allowed = may_take(Actor::Citizen, transition) && channel.is_rated_by_citizen();
-    let (Ok(to), true) = (next_state(channel, from, transition), allowed) else {
+    let transition = rating.transition();
+    let allowed = may_take(Actor::Citizen, transition) && m.channel.is_rated_by_citizen();
+    let (Ok(to), true) = (next_state(m.channel, m.state, transition), allowed) else {
         return Ok(Applied::Refused("track.rate_error"));
     };
     let update = MatterUpdate {
-        state: Some(to.code().to_owned()),
-        rating: Some(Some(rating.to_owned())),
+        state: Some(to),
+        rating: Some(Some(rating)),
         rating_comment: Some(Some(comment.to_owned())),
         closed_at: (to == State::Closed).then_some(now.naive_utc()),
         ..MatterUpdate::default()
     };
-    let kind = format!("rate_{rating}");
     let step = Step {
         actor_id: None,
         actor: "citizen",
-        kind: &kind,
-        from_state: Some(from),
+        kind: EventKind::Rated(rating),
+        from_state: Some(m.state),
         to_state: Some(to),
         note: comment,
         public: true,

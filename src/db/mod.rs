@@ -15,6 +15,7 @@ pub mod measures;
 pub mod ops;
 pub mod schema;
 pub mod settings;
+pub mod types;
 pub mod users;
 pub mod volunteers;
 pub mod writer;

@@ -7,6 +7,7 @@ use diesel::sql_types::BigInt;
 
 use super::schema::matters;
 use super::{AnyConnection, DbError, fund};
+use crate::domain::State;
 
 /// What `shishi check` finds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,10 +94,10 @@ pub fn anonymize(
         matters::table
             .filter(
                 matters::state
-                    .eq("closed")
+                    .eq(State::Closed)
                     .and(matters::closed_at.lt(before))
                     .or(matters::state
-                        .eq_any(["rejected", "merged"])
+                        .eq_any([State::Rejected, State::Merged])
                         .and(matters::updated_at.lt(before))),
             )
             .filter(

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{login_failures, users};
+use crate::domain::Role;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -13,7 +14,7 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub unit_id: Option<i64>,
     pub password_hash: String,
     pub active: bool,
@@ -26,7 +27,7 @@ pub struct User {
 pub struct NewUser<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub unit_id: Option<i64>,
     pub password_hash: &'a str,
     pub active: bool,

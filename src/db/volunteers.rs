@@ -225,7 +225,7 @@ pub fn record_service(
 /// Each volunteer's id, display name and total minutes of service.
 pub fn volunteers(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String, bool)>> {
     users::table
-        .filter(users::role.eq("volunteer"))
+        .filter(users::role.eq(crate::domain::Role::Volunteer))
         .order(users::id)
         .select((users::id, users::display_name, users::active))
         .load(conn)

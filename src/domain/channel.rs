@@ -1,7 +1,6 @@
 //! The five channels (五种办事途径) and the ways a request reaches the office.
 
-use std::fmt;
-use std::str::FromStr;
+use super::code::codes;
 
 /// The channel a matter belongs to. Every matter is in exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,26 +17,15 @@ pub enum Channel {
     Online,
 }
 
+codes!(Channel {
+    Leader => "leader", "channel.leader";
+    Department => "department", "channel.department";
+    Micro => "micro", "channel.micro";
+    Volunteer => "volunteer", "channel.volunteer";
+    Online => "online", "channel.online";
+});
+
 impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Channel::Leader,
-        Channel::Department,
-        Channel::Micro,
-        Channel::Volunteer,
-        Channel::Online,
-    ];
-
-    /// The stable code stored in the database and used in URLs.
-    pub fn code(self) -> &'static str {
-        match self {
-            Channel::Leader => "leader",
-            Channel::Department => "department",
-            Channel::Micro => "micro",
-            Channel::Volunteer => "volunteer",
-            Channel::Online => "online",
-        }
-    }
-
     /// Leader and department matters end with an acceptance (验收), not a
     /// plain close.
     pub fn needs_acceptance(self) -> bool {
@@ -47,34 +35,6 @@ impl Channel {
     /// Only online matters are rated by the citizen who raised them.
     pub fn is_rated_by_citizen(self) -> bool {
         self == Channel::Online
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// A code that names no known channel, source, state or role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownCode(pub String);
-
-impl fmt::Display for UnknownCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown code {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownCode {}
-
-impl FromStr for Channel {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownCode(s.to_owned()))
     }
 }
 
@@ -90,37 +50,14 @@ pub enum Source {
     Staff,
 }
 
-impl Source {
-    pub const ALL: [Source; 6] = [
-        Source::Web,
-        Source::Radio,
-        Source::Phone,
-        Source::WalkIn,
-        Source::Api,
-        Source::Staff,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::Web => "web",
-            Source::Radio => "radio",
-            Source::Phone => "phone",
-            Source::WalkIn => "walk-in",
-            Source::Api => "api",
-            Source::Staff => "staff",
-        }
-    }
-}
-
-impl FromStr for Source {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownCode(s.to_owned()))
-    }
-}
+codes!(Source {
+    Web => "web", "source.web";
+    Radio => "radio", "source.radio";
+    Phone => "phone", "source.phone";
+    WalkIn => "walk-in", "source.walk-in";
+    Api => "api", "source.api";
+    Staff => "staff", "source.staff";
+});
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::channel::{Channel, UnknownCode};
+use super::channel::Channel;
+use super::code::{UnknownCode, codes};
 
 /// Where a matter stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,31 +28,18 @@ pub enum State {
     Merged,
 }
 
+codes!(State {
+    Submitted => "submitted", "state.submitted";
+    Accepted => "accepted", "state.accepted";
+    Assigned => "assigned", "state.assigned";
+    InProgress => "in_progress", "state.in_progress";
+    Resolved => "resolved", "state.resolved";
+    Closed => "closed", "state.closed";
+    Rejected => "rejected", "state.rejected";
+    Merged => "merged", "state.merged";
+});
+
 impl State {
-    pub const ALL: [State; 8] = [
-        State::Submitted,
-        State::Accepted,
-        State::Assigned,
-        State::InProgress,
-        State::Resolved,
-        State::Closed,
-        State::Rejected,
-        State::Merged,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Submitted => "submitted",
-            State::Accepted => "accepted",
-            State::Assigned => "assigned",
-            State::InProgress => "in_progress",
-            State::Resolved => "resolved",
-            State::Closed => "closed",
-            State::Rejected => "rejected",
-            State::Merged => "merged",
-        }
-    }
-
     /// A state nothing more happens in unless someone reopens the matter.
     pub fn is_final(self) -> bool {
         matches!(self, State::Closed | State::Rejected | State::Merged)
@@ -63,22 +51,6 @@ impl State {
             self,
             State::Submitted | State::Accepted | State::Assigned | State::InProgress
         )
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for State {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        State::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownCode(s.to_owned()))
     }
 }
 

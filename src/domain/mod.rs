@@ -8,10 +8,13 @@
 pub mod access;
 pub mod category;
 pub mod channel;
+pub(crate) mod code;
+pub mod event;
 pub mod lifecycle;
 pub mod money;
 #[cfg(test)]
 mod properties;
+pub mod rating;
 pub mod request;
 pub mod roles;
 pub mod tracking;
@@ -19,6 +22,9 @@ pub mod unit;
 
 pub use category::Deadlines;
 pub use channel::{Channel, Source};
+pub use code::UnknownCode;
+pub use event::EventKind;
 pub use lifecycle::{State, Transition, TransitionError};
+pub use rating::Rating;
 pub use roles::{Actor, Role};
 pub use unit::UnitKind;

@@ -1,5 +1,7 @@
 //! Money: an integer number of fen (分), never a float. Shown as ¥1,234.50.
 
+use super::code::codes;
+
 /// Formats fen as yuan with thousands separators: 123456 → "¥1,234.56".
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -57,27 +59,12 @@ pub enum Entry {
     Spend,
 }
 
-impl Entry {
-    pub const ALL: [Entry; 4] = [
-        Entry::Allocation,
-        Entry::Reservation,
-        Entry::Release,
-        Entry::Spend,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Entry::Allocation => "allocation",
-            Entry::Reservation => "reservation",
-            Entry::Release => "release",
-            Entry::Spend => "spend",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Entry> {
-        Entry::ALL.into_iter().find(|e| e.code() == code)
-    }
-}
+codes!(Entry {
+    Allocation => "allocation", "staff.fund.kind_allocation";
+    Reservation => "reservation", "staff.fund.kind_reservation";
+    Release => "release", "staff.fund.kind_release";
+    Spend => "spend", "staff.fund.kind_spend";
+});
 
 /// The fund's position, from the sums of its ledger.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,10 +1,7 @@
 //! Who may do what (DESIGN.md section 3). Every permission question in the
 //! product is answered here, in one place.
 
-use std::fmt;
-use std::str::FromStr;
-
-use super::channel::UnknownCode;
+use super::code::codes;
 use super::lifecycle::Transition;
 
 /// A staff member's role.
@@ -22,41 +19,13 @@ pub enum Role {
     Volunteer,
 }
 
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Dispatcher,
-        Role::Leader,
-        Role::UnitStaff,
-        Role::Volunteer,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Dispatcher => "dispatcher",
-            Role::Leader => "leader",
-            Role::UnitStaff => "unit",
-            Role::Volunteer => "volunteer",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Role {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownCode(s.to_owned()))
-    }
-}
+codes!(Role {
+    Admin => "admin", "role.admin";
+    Dispatcher => "dispatcher", "role.dispatcher";
+    Leader => "leader", "role.leader";
+    UnitStaff => "unit", "role.unit";
+    Volunteer => "volunteer", "role.volunteer";
+});
 
 /// Whoever takes a step in a matter's life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

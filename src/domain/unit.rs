@@ -1,9 +1,7 @@
 //! Units (单位) form a tree: the district, its departments and towns, and
 //! the villages and communities under the towns.
 
-use std::str::FromStr;
-
-use super::channel::UnknownCode;
+use super::code::codes;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitKind {
@@ -17,23 +15,14 @@ pub enum UnitKind {
     Community,
 }
 
+codes!(UnitKind {
+    District => "district", "admin.kind_district";
+    Department => "department", "admin.kind_department";
+    Town => "town", "admin.kind_town";
+    Community => "community", "admin.kind_community";
+});
+
 impl UnitKind {
-    pub const ALL: [UnitKind; 4] = [
-        UnitKind::District,
-        UnitKind::Department,
-        UnitKind::Town,
-        UnitKind::Community,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitKind::District => "district",
-            UnitKind::Department => "department",
-            UnitKind::Town => "town",
-            UnitKind::Community => "community",
-        }
-    }
-
     /// The kind a unit's parent must have; `None` for the district (the root).
     pub fn parent_kind(self) -> Option<UnitKind> {
         match self {
@@ -46,16 +35,6 @@ impl UnitKind {
     /// A citizen's request is placed in a town or one of its communities.
     pub fn is_place(self) -> bool {
         matches!(self, UnitKind::Town | UnitKind::Community)
-    }
-}
-
-impl FromStr for UnitKind {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        UnitKind::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownCode(s.to_owned()))
     }
 }
 

@@ -79,7 +79,7 @@ pub struct HomePage {
 pub struct ProjectRow {
     pub code: String,
     pub title: String,
-    pub state: String,
+    pub state: &'static str,
     pub state_label: String,
     pub unit: String,
     pub leader: String,

@@ -339,11 +339,8 @@ pub async fn service_definition(
 
 /// Open or closed, as 311 clients understand it: a request with a reply out
 /// (resolved) or ended (closed, rejected, merged) is closed.
-fn status(state: &str) -> &'static str {
-    match state.parse::<State>() {
-        Ok(s) if s.is_open() => "open",
-        _ => "closed",
-    }
+fn status(state: State) -> &'static str {
+    if state.is_open() { "open" } else { "closed" }
 }
 
 /// What a GET shows of a matter: never the citizen's name, phone or e-mail.
@@ -356,7 +353,7 @@ fn request_doc(
     let category = categories.iter().find(|c| c.id == m.category_id);
     let mut o = Map::new();
     o.insert("service_request_id".into(), json!(m.code));
-    o.insert("status".into(), json!(status(&m.state)));
+    o.insert("status".into(), json!(status(m.state)));
     o.insert(
         "status_notes".into(),
         notes.map_or(Value::Null, |n| json!(n)),
@@ -513,10 +510,9 @@ async fn list_requests(
             list
         }
     };
-    let states: Vec<&'static str> = State::ALL
-        .iter()
-        .filter(|s| statuses.is_empty() || statuses.contains(&status(s.code())))
-        .map(|s| s.code())
+    let states: Vec<State> = State::ALL
+        .into_iter()
+        .filter(|s| statuses.is_empty() || statuses.contains(&status(*s)))
         .collect();
     let codes: Option<Vec<String>> =
         one(query, "service_code").map(|s| s.split(',').map(|x| x.trim().to_owned()).collect());
@@ -585,7 +581,7 @@ pub async fn one_request(
         );
     };
     let found = run(&state, move |c| match matters::by_code(c, &code)? {
-        Some(m) if m.channel == Channel::Online.code() => Ok(Some(request_docs(c, &[m])?)),
+        Some(m) if m.channel == Channel::Online => Ok(Some(request_docs(c, &[m])?)),
         _ => Ok(None),
     })
     .await;
@@ -630,7 +626,7 @@ pub async fn token(
     };
     let lookup = code.clone();
     match run(&state, move |c| {
-        Ok(matters::by_code(c, &lookup)?.filter(|m| m.channel == Channel::Online.code()))
+        Ok(matters::by_code(c, &lookup)?.filter(|m| m.channel == Channel::Online))
     })
     .await
     {
@@ -963,8 +959,8 @@ mod tests {
         assert_eq!(split("services.json"), Some(("services", Format::Json)));
         assert_eq!(split("requests.xml"), Some(("requests", Format::Xml)));
         assert_eq!(split("requests.csv"), None);
-        assert_eq!(status("in_progress"), "open");
-        assert_eq!(status("resolved"), "closed");
-        assert_eq!(status("rejected"), "closed");
+        assert_eq!(status(State::InProgress), "open");
+        assert_eq!(status(State::Resolved), "closed");
+        assert_eq!(status(State::Rejected), "closed");
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::db::matters::{Applied, Find};
 use crate::db::{self, catalog, matters};
 use crate::domain::request::{self, RequestInput};
-use crate::domain::{Channel, Source, State, tracking};
+use crate::domain::{Channel, EventKind, Rating, Source, State, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
 use crate::views::{
@@ -60,12 +60,12 @@ pub async fn projects(
     .await?;
     let list = |channel: Channel| -> Vec<ProjectRow> {
         rows.iter()
-            .filter(|(m, _)| m.channel == channel.code())
+            .filter(|(m, _)| m.channel == channel)
             .map(|(m, milestones)| ProjectRow {
                 code: m.code.clone(),
                 title: m.title.clone(),
-                state_label: l.t(&format!("state.{}", m.state)),
-                state: m.state.clone(),
+                state_label: l.t(m.state.label_key()),
+                state: m.state.code(),
                 unit: m
                     .unit_id
                     .and_then(|id| units.iter().find(|u| u.id == id))
@@ -76,7 +76,7 @@ pub async fn projects(
                     .and_then(|id| leaders.iter().find(|(i, _)| *i == id))
                     .map(|(_, n)| n.clone())
                     .unwrap_or_default(),
-                progress: crate::web::staff::matter::project_progress(&m.state, milestones),
+                progress: crate::web::staff::matter::project_progress(m.state, milestones),
             })
             .collect()
     };
@@ -274,7 +274,7 @@ pub async fn track(
     let Some((matter, events)) = found else {
         return Ok(unknown_code(&req, l, &typed));
     };
-    let state_code = matter.state.parse::<State>().or_500(l)?;
+    let state_code = matter.state;
     // The citizen's own code, even when the progress shown is the primary's.
     let code_shown = tracking::normalize(&state.settings.code_prefix, &typed).unwrap_or_default();
     let body = TrackPage {
@@ -283,7 +283,7 @@ pub async fn track(
         code: code_shown.clone(),
         state: state_code.code(),
         state_label: l.t(&format!("state.{}", state_code.code())),
-        channel: l.t(&format!("channel.{}", matter.channel)),
+        channel: l.t(matter.channel.label_key()),
         category: matter
             .category
             .as_ref()
@@ -299,16 +299,16 @@ pub async fn track(
             .iter()
             .map(|e| EventView {
                 at: l.time(&e.at),
-                label: l.t(&format!("event.{}", e.kind)),
+                label: l.t(e.kind.label_key()),
                 note: e.note.clone(),
             })
             .collect(),
         // The citizen rates their own online request once it is resolved.
         rate: (matter.code == code_shown
-            && matter.state == State::Resolved.code()
-            && matter.channel == Channel::Online.code())
-        .then(|| (csrf::token(&req), matter.version)),
-        rating: matter.rating.as_ref().map(|r| l.t(&format!("rating.{r}"))),
+            && matter.state == State::Resolved
+            && matter.channel == Channel::Online)
+            .then(|| (csrf::token(&req), matter.version)),
+        rating: matter.rating.as_ref().map(|r| l.t(r.label_key())),
         rate_error: query.rate_error.is_some(),
         rated: query.rated.is_some(),
     };
@@ -337,7 +337,7 @@ fn track_view(
         events.extend(
             matters::public_timeline(c, primary.id)?
                 .into_iter()
-                .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != "submitted"),
+                .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != EventKind::Submitted),
         );
         matter = primary;
     }
@@ -367,9 +367,9 @@ pub async fn rate(
     }
     let code = tracking::normalize(&state.settings.code_prefix, &path)
         .ok_or(ErrorKind::NotFound.lang(l))?;
-    if !matches!(form.rating.as_str(), "satisfied" | "basic" | "unsatisfied") {
+    let Ok(rating) = form.rating.parse::<Rating>() else {
         return Ok(see_other(&format!("/track/{code}?rate_error=1")));
-    }
+    };
     let comment: String = form
         .comment
         .trim()
@@ -377,7 +377,6 @@ pub async fn rate(
         .filter(|c| !c.is_control() || *c == '\n')
         .take(500)
         .collect();
-    let rating = form.rating.clone();
     let version = form.version.trim().parse::<i32>().ok();
     let lookup = code.clone();
     let done = db(&state, l, move |c| {
@@ -387,7 +386,7 @@ pub async fn rate(
         let Some(version) = version else {
             return Ok(Some(false));
         };
-        let done = matters::rate(c, &m, version, &rating, &comment, Utc::now())?;
+        let done = matters::rate(c, &m, version, rating, &comment, Utc::now())?;
         Ok(Some(matches!(done, Applied::Done(_))))
     })
     .await?;

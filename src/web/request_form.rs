@@ -8,6 +8,7 @@ use actix_web::web;
 use chrono::{NaiveDate, Utc};
 
 use crate::db::{catalog, matters};
+use crate::domain::UnitKind;
 use crate::domain::request::CitizenRequest;
 use crate::domain::{Channel, Deadlines, Source};
 use crate::error::AppError;
@@ -87,7 +88,7 @@ impl Catalog {
     pub fn place_groups(&self, l: Lang, typed: &str) -> Vec<PlaceGroup> {
         self.places
             .iter()
-            .filter(|u| u.kind == "town")
+            .filter(|u| u.kind == UnitKind::Town)
             .map(|town| {
                 let name = l.pick(&town.name, &town.name_en);
                 let whole = format!("{name}{}", l.t("submit.place_whole_town"));
@@ -125,7 +126,7 @@ pub async fn store(
 ) -> Result<(i64, String), AppError> {
     let place = catalog.places.iter().find(|u| u.id == valid.place_id);
     let town_id = place.map(|p| {
-        if p.kind == "town" {
+        if p.kind == UnitKind::Town {
             p.id
         } else {
             p.parent_id.unwrap_or(p.id)

@@ -89,13 +89,13 @@ async fn render(
                 code: u.code.clone(),
                 name: u.name.clone(),
                 name_en: u.name_en.clone(),
-                kind: l.t(&format!("admin.kind_{}", u.kind)),
+                kind: l.t(u.kind.label_key()),
                 parent: unit_name(u.parent_id),
             })
             .collect(),
         towns: units
             .iter()
-            .filter(|u| u.kind == "town")
+            .filter(|u| u.kind == UnitKind::Town)
             .map(|u| crate::views::Choice::new(u.id, &u.name, ""))
             .collect(),
         users: accounts
@@ -104,7 +104,7 @@ async fn render(
                 id: a.id,
                 username: a.username.clone(),
                 display_name: a.display_name.clone(),
-                role: l.t(&format!("role.{}", a.role)),
+                role: l.t(a.role.label_key()),
                 unit: unit_name(a.unit_id),
                 active: a.active,
             })
@@ -249,16 +249,19 @@ pub async fn add_unit(
         }
         // Departments and towns hang under the district; communities under a town.
         let parent = match kind.parent_kind() {
-            Some(UnitKind::District) => units.iter().find(|u| u.kind == "district").map(|u| u.id),
+            Some(UnitKind::District) => units
+                .iter()
+                .find(|u| u.kind == UnitKind::District)
+                .map(|u| u.id),
             Some(UnitKind::Town) => {
-                parent_hint.filter(|p| units.iter().any(|u| u.id == *p && u.kind == "town"))
+                parent_hint.filter(|p| units.iter().any(|u| u.id == *p && u.kind == UnitKind::Town))
             }
             _ => None,
         };
         let Some(parent) = parent else {
             return Ok(false);
         };
-        catalog::add_unit(c, &code, &name, &name_en, kind.code(), Some(parent))?;
+        catalog::add_unit(c, &code, &name, &name_en, kind, Some(parent))?;
         Ok(true)
     })
     .await?;

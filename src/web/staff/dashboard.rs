@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration, Utc};
 use crate::db::measures::{self, MonthCount, Tally, VolunteerFigures};
 use crate::db::{AnyConnection, DbError, catalog, fund};
 use crate::domain::Channel;
+use crate::domain::UnitKind;
 use crate::domain::access::Page;
 use crate::domain::money::{Fund, yuan};
 use crate::error::AppError;
@@ -136,7 +137,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
     let figure = |key: &str, value: String| (l.t(key), value);
     vec![
         ChannelFigures {
-            code: "leader",
+            code: Channel::Leader.code(),
             name: l.t("channel.leader"),
             figures: vec![
                 figure("dashboard.claimed", leader.claimed.to_string()),
@@ -151,7 +152,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
             ),
         },
         ChannelFigures {
-            code: "department",
+            code: Channel::Department.code(),
             name: l.t("channel.department"),
             figures: vec![
                 figure("dashboard.planned", department.total.to_string()),
@@ -166,7 +167,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
             ),
         },
         ChannelFigures {
-            code: "micro",
+            code: Channel::Micro.code(),
             name: l.t("channel.micro"),
             figures: vec![
                 figure("dashboard.fund_total", yuan(m.fund.allocated)),
@@ -184,7 +185,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
             ),
         },
         ChannelFigures {
-            code: "volunteer",
+            code: Channel::Volunteer.code(),
             name: l.t("channel.volunteer"),
             figures: vec![
                 figure("dashboard.teams", v.teams.to_string()),
@@ -202,7 +203,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
             ),
         },
         ChannelFigures {
-            code: "online",
+            code: Channel::Online.code(),
             name: l.t("channel.online"),
             figures: vec![
                 figure("dashboard.received", online.total.to_string()),
@@ -290,7 +291,7 @@ pub fn ranked_units(
 ) -> Vec<(String, Tally)> {
     let mut ranked: Vec<(i64, String, Tally)> = units
         .iter()
-        .filter(|u| u.kind == "town" || u.kind == "department")
+        .filter(|u| u.kind == UnitKind::Town || u.kind == UnitKind::Department)
         .map(|u| {
             (
                 u.id,
@@ -306,7 +307,7 @@ pub fn ranked_units(
         let Some(unit) = units.iter().find(|u| u.id == id) else {
             continue;
         };
-        let owner = if unit.kind == "community" {
+        let owner = if unit.kind == UnitKind::Community {
             unit.parent_id.unwrap_or(unit.id)
         } else {
             unit.id

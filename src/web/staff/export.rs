@@ -176,7 +176,7 @@ pub async fn fund_ledger(
             .map(|e| {
                 vec![
                     l.time(&e.at),
-                    l.t(&format!("staff.fund.kind_{}", e.kind)),
+                    l.t(e.kind.label_key()),
                     yuan(e.amount_fen),
                     e.matter_id
                         .and_then(|id| codes.iter().find(|(i, _)| *i == id))
@@ -319,8 +319,8 @@ pub async fn inbox(
         let mut row = vec![
             m.code.clone(),
             m.title.clone(),
-            l.t(&format!("state.{}", m.state)),
-            l.t(&format!("channel.{}", m.channel)),
+            l.t(m.state.label_key()),
+            l.t(m.channel.label_key()),
             categories
                 .iter()
                 .find(|c| c.id == m.category_id)

@@ -56,7 +56,7 @@ async fn show(
             .iter()
             .map(|e| LedgerRow {
                 at: l.time(&e.at),
-                kind: l.t(&format!("staff.fund.kind_{}", e.kind)),
+                kind: l.t(e.kind.label_key()),
                 amount: yuan(e.amount_fen),
                 matter: e.matter_id.and_then(|id| {
                     codes

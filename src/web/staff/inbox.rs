@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
 use crate::db::{catalog, matters};
+use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::request::mask_phone;
 use crate::domain::{Channel, Role, State};
@@ -205,9 +206,9 @@ async fn show(
             id: m.id,
             code: m.code.clone(),
             title: m.title.clone(),
-            state: m.state.clone(),
-            state_label: l.t(&format!("state.{}", m.state)),
-            channel_label: l.t(&format!("channel.{}", m.channel)),
+            state: m.state.code(),
+            state_label: l.t(m.state.label_key()),
+            channel_label: l.t(m.channel.label_key()),
             category: categories
                 .iter()
                 .find(|c| c.id == m.category_id)
@@ -287,12 +288,12 @@ async fn show(
 
     let choices_units: Vec<Choice> = units
         .iter()
-        .filter(|u| u.kind != "district")
+        .filter(|u| u.kind != UnitKind::District)
         .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.unit))
         .collect();
     let towns: Vec<Choice> = units
         .iter()
-        .filter(|u| u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.town))
         .collect();
     let category_choices = categories

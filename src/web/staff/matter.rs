@@ -11,11 +11,12 @@ use crate::db::catalog::{self, Category, Unit};
 use crate::db::inbox;
 use crate::db::matters::{self, Applied, Event, Extra, Matter, MatterUpdate, Milestone, Step};
 use crate::db::{fund, users, volunteers};
+use crate::domain::UnitKind;
 use crate::domain::access::{Action, Claim, MatterFacts, Page, may, sees_citizen};
 use crate::domain::lifecycle::next_state;
 use crate::domain::money::{self, parse_yuan, yuan};
 use crate::domain::request::mask_phone;
-use crate::domain::{Channel, Deadlines, State, Transition, tracking};
+use crate::domain::{Channel, Deadlines, EventKind, State, Transition, tracking};
 use crate::error::{AppError, ErrorKind, OrInternal};
 use crate::startup::AppState;
 use crate::views::Choice;
@@ -158,7 +159,6 @@ fn spec(action: Action) -> Spec {
 }
 
 /// Everything a matter's page is built from (and a step is planned from).
-#[derive(Default)]
 pub struct Context {
     pub matter: Matter,
     pub events: Vec<Event>,
@@ -191,7 +191,7 @@ async fn load(state: &web::Data<AppState>, l: Lang, id: i64) -> Result<Context, 
             Some(item) => volunteers::menu_item(c, item)?.map(|i| i.title),
             None => None,
         };
-        let fund_available = if matter.channel == Channel::Micro.code() {
+        let fund_available = if matter.channel == Channel::Micro {
             Some(fund::position(c)?.available())
         } else {
             None
@@ -212,12 +212,12 @@ async fn load(state: &web::Data<AppState>, l: Lang, id: i64) -> Result<Context, 
     found.ok_or(ErrorKind::NotFound.lang(l))
 }
 
-fn channel_of(m: &Matter, l: Lang) -> Result<Channel, AppError> {
-    m.channel.parse().or_500(l)
+fn channel_of(m: &Matter, _l: Lang) -> Result<Channel, AppError> {
+    Ok(m.channel)
 }
 
-fn state_of(m: &Matter, l: Lang) -> Result<State, AppError> {
-    m.state.parse().or_500(l)
+fn state_of(m: &Matter, _l: Lang) -> Result<State, AppError> {
+    Ok(m.state)
 }
 
 pub fn facts(m: &Matter, user: &StaffUser, l: Lang) -> Result<MatterFacts, AppError> {
@@ -249,8 +249,8 @@ fn unit_label(units: &[Unit], id: Option<i64>, l: Lang) -> Option<String> {
 
 /// A project's progress in percent: 100 once accepted, else the mean of
 /// its milestones (0 without any).
-pub fn project_progress(state: &str, milestones: &[Milestone]) -> i32 {
-    if state == State::Closed.code() {
+pub fn project_progress(state: State, milestones: &[Milestone]) -> i32 {
+    if state == State::Closed {
         return 100;
     }
     let n = i32::try_from(milestones.len()).unwrap_or(i32::MAX);
@@ -271,7 +271,7 @@ fn event_views(l: Lang, events: &[Event]) -> Vec<StaffEventView> {
         .iter()
         .map(|e| StaffEventView {
             at: l.time(&e.at),
-            label: event_label(l, &e.kind),
+            label: l.t(e.kind.label_key()),
             actor: if e.actor == "citizen" {
                 l.t("staff.matter.citizen")
             } else {
@@ -326,7 +326,7 @@ fn build_page(
     let handling_units = ctx
         .units
         .iter()
-        .filter(|u| u.kind != "district")
+        .filter(|u| u.kind != UnitKind::District)
         .map(|u| {
             Choice::new(
                 u.id,
@@ -340,7 +340,7 @@ fn build_page(
         .map(|c| Choice {
             value: c.code().into(),
             label: l.t(&format!("channel.{}", c.code())),
-            selected: c.code() == m.channel,
+            selected: *c == m.channel,
         })
         .collect();
     let categories = ctx
@@ -365,10 +365,10 @@ fn build_page(
         version: m.version,
         title: m.title.clone(),
         description: m.description.clone(),
-        state: m.state.clone(),
-        state_label: l.t(&format!("state.{}", m.state)),
-        channel_label: l.t(&format!("channel.{}", m.channel)),
-        source_label: l.t(&format!("source.{}", m.source)),
+        state: m.state.code(),
+        state_label: l.t(m.state.label_key()),
+        channel_label: l.t(m.channel.label_key()),
+        source_label: l.t(m.source.label_key()),
         category: ctx
             .categories
             .iter()
@@ -393,7 +393,7 @@ fn build_page(
         sign_due: m
             .sign_due_at
             .as_ref()
-            .filter(|_| m.state == "assigned")
+            .filter(|_| m.state == State::Assigned)
             .map(|d| l.time(d)),
         overdue: inbox::is_overdue(m, now),
         extension: m
@@ -420,14 +420,14 @@ fn build_page(
                 progress: ms.progress,
             })
             .collect(),
-        progress: project_progress(&m.state, &ctx.milestones),
+        progress: project_progress(m.state, &ctx.milestones),
         claimant: ctx.claimant.clone(),
         menu_item: ctx.menu_item.clone(),
         requested: m.requested_fen.map(yuan),
         approved: m.approved_fen.map(yuan),
         spent: m.spent_fen.map(yuan),
         fund_available: ctx.fund_available.map(yuan),
-        rating: m.rating.as_ref().map(|r| l.t(&format!("rating.{r}"))),
+        rating: m.rating.as_ref().map(|r| l.t(r.label_key())),
         rating_comment: m.rating_comment.clone().unwrap_or_default(),
         today: now
             .with_timezone(&crate::web::i18n::china())
@@ -492,7 +492,7 @@ pub struct ActForm {
 /// A checked form, ready to be written.
 pub struct Planned {
     pub update: MatterUpdate,
-    pub kind: String,
+    pub kind: EventKind,
     pub to_state: Option<State>,
     pub public: bool,
     pub note: String,
@@ -541,14 +541,19 @@ pub fn plan(
     let state = state_of(m, l)?;
     let mut update = MatterUpdate::default();
     let mut public = true;
-    let mut kind = action.code().to_owned();
+    let mut kind = match action {
+        Action::Take(t) => EventKind::Took(t),
+        Action::Note => EventKind::Note,
+        Action::Urge => EventKind::Urge,
+        _ => EventKind::Note,
+    };
     let mut to_state = None;
     let mut extra = Extra::Nothing;
     let stamp = now.naive_utc();
 
     if let Action::Take(t) = action {
         let target = next_state(channel, state, t).or_500(l)?;
-        update.state = Some(target.code().to_owned());
+        update.state = Some(target);
         to_state = Some(target);
         // When each step first (or last) happened, for the measures.
         match t {
@@ -586,7 +591,7 @@ pub fn plan(
                 }
             };
             if new_channel != channel {
-                update.channel = Some(new_channel.code().to_owned());
+                update.channel = Some(new_channel);
             }
             if category != m.category_id {
                 update.category_id = Some(category);
@@ -603,7 +608,7 @@ pub fn plan(
             let Some(primary) = merge_target else {
                 return Ok(Err(Refusal("staff.error.primary")));
             };
-            if primary.id == m.id || matches!(primary.state.as_str(), "merged" | "rejected") {
+            if primary.id == m.id || matches!(primary.state, State::Merged | State::Rejected) {
                 return Ok(Err(Refusal("staff.error.primary")));
             }
             update.merged_into = Some(Some(primary.id));
@@ -623,7 +628,7 @@ pub fn plan(
             let unit = form.unit.parse::<i64>().ok().and_then(|id| {
                 ctx.units
                     .iter()
-                    .find(|u| u.id == id && u.kind != "district")
+                    .find(|u| u.id == id && u.kind != UnitKind::District)
             });
             let Some(unit) = unit else {
                 return Ok(Err(Refusal("staff.error.unit")));
@@ -651,7 +656,7 @@ pub fn plan(
         Action::Urge => public = false,
         Action::Instruct => {
             public = false;
-            kind = "instruction".into();
+            kind = EventKind::Instruction;
         }
         Action::Milestone => {
             let existing = form
@@ -699,7 +704,7 @@ pub fn plan(
                 }
             };
             let progress = if done_on.is_some() { 100 } else { progress };
-            kind = "milestone".into();
+            kind = EventKind::Milestone;
             let summary = format!("{title} · {progress}%");
             extra = Extra::Milestone {
                 id: existing.map(|e| e.id),
@@ -728,7 +733,7 @@ pub fn plan(
                 return Ok(Err(Refusal("staff.error.days")));
             };
             public = false;
-            kind = "extension_requested".into();
+            kind = EventKind::ExtensionRequested;
             update.extension_days = Some(Some(days));
             update.extension_reason = Some(Some(note.clone()));
         }
@@ -736,12 +741,12 @@ pub fn plan(
             let days = i64::from(m.extension_days.unwrap_or(0));
             match form.decision.as_str() {
                 "approve" => {
-                    kind = "extension_approved".into();
+                    kind = EventKind::ExtensionApproved;
                     let from = m.due_at.map_or(now, |d| d.and_utc().max(now));
                     update.due_at = Some(Some((from + Duration::days(days)).naive_utc()));
                 }
                 "refuse" => {
-                    kind = "extension_refused".into();
+                    kind = EventKind::ExtensionRefused;
                     public = false;
                 }
                 _ => return Ok(Err(Refusal("staff.error.decision"))),
@@ -759,8 +764,8 @@ pub fn plan(
                 return Ok(Err(Refusal("staff.error.channel")));
             };
             public = false;
-            kind = format!("reroute_{}", new_channel.code());
-            update.channel = Some(new_channel.code().to_owned());
+            kind = EventKind::Rerouted(new_channel);
+            update.channel = Some(new_channel);
         }
     }
     // What each channel adds to its steps.
@@ -879,7 +884,7 @@ pub async fn act(
         let step = Step {
             actor_id: Some(actor_id),
             actor: &actor,
-            kind: &planned.kind,
+            kind: planned.kind,
             from_state: planned.to_state.map(|_| from_state),
             to_state: planned.to_state,
             note: &planned.note,

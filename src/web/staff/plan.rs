@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::db::catalog::{self, Unit};
 use crate::db::matters::{self, Applied, Intake, Step};
 use crate::db::{AnyConnection, DbError, volunteers};
+use crate::domain::UnitKind;
 use crate::domain::access::{Action, Page, may};
 use crate::domain::money::parse_yuan;
 use crate::domain::request::{ADDRESS_CHARS, DESCRIPTION_CHARS, TITLE_CHARS};
@@ -112,9 +113,12 @@ fn unit_choices<'a>(kind: Kind, user: &StaffUser, lists: &'a Lists) -> Vec<&'a U
         .units
         .iter()
         .filter(|u| match kind {
-            Kind::Project => matches!(u.kind.as_str(), "town" | "community" | "department"),
-            Kind::Department => matches!(u.kind.as_str(), "town" | "department"),
-            Kind::Micro | Kind::Service => u.kind == "community",
+            Kind::Project => matches!(
+                u.kind,
+                UnitKind::Town | UnitKind::Community | UnitKind::Department
+            ),
+            Kind::Department => matches!(u.kind, UnitKind::Town | UnitKind::Department),
+            Kind::Micro | Kind::Service => u.kind == UnitKind::Community,
         })
         .filter(|u| own(u))
         .collect()
@@ -353,9 +357,9 @@ pub fn start(
     l: Lang,
     now: chrono::DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    let town_id = match checked.unit.kind.as_str() {
-        "town" => Some(checked.unit.id),
-        "community" => checked.unit.parent_id,
+    let town_id = match checked.unit.kind {
+        UnitKind::Town => Some(checked.unit.id),
+        UnitKind::Community => checked.unit.parent_id,
         _ => None,
     };
     // Projects and department matters are planned over a year; micro-matters
@@ -459,7 +463,11 @@ pub fn take(
         milestones: matters::milestones_of(c, id)?,
         units: units.to_vec(),
         matter,
-        ..Context::default()
+        events: Vec::new(),
+        primary: None,
+        claimant: None,
+        menu_item: None,
+        fund_available: None,
     };
     let facts =
         matter_page::facts(&ctx.matter, user, l).map_err(|e| DbError::Migrate(e.to_string()))?;
@@ -471,11 +479,11 @@ pub fn take(
         Ok(Err(refusal)) => return Ok(Applied::Refused(refusal.0)),
         Err(e) => return Err(DbError::Migrate(e.to_string())),
     };
-    let from_state = ctx.matter.state.parse().ok();
+    let from_state = Some(ctx.matter.state);
     let step = Step {
         actor_id: Some(user.id),
         actor: &user.display_name,
-        kind: &planned.kind,
+        kind: planned.kind,
         from_state: planned.to_state.and(from_state),
         to_state: planned.to_state,
         note: &planned.note,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::db::catalog::{self, Unit};
 use crate::db::inbox;
 use crate::db::volunteers::{self, Profile, ServiceRecord};
+use crate::domain::UnitKind;
 use crate::domain::access::{Page, Scope};
 use crate::domain::{Channel, Role};
 use crate::error::{AppError, ErrorKind};
@@ -145,7 +146,7 @@ pub async fn overview(
             .collect(),
         unit_choices: units
             .iter()
-            .filter(|u| u.kind == "department" || u.kind == "town")
+            .filter(|u| u.kind == UnitKind::Department || u.kind == UnitKind::Town)
             .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), ""))
             .collect(),
     };
@@ -180,7 +181,7 @@ pub async fn record(
     let Some((person, profile, claims, services, teams, units)) = found else {
         return Err(ErrorKind::NotFound.lang(l));
     };
-    if person.role != Role::Volunteer.code() {
+    if person.role != Role::Volunteer {
         return Err(ErrorKind::NotFound.lang(l));
     }
     if !sees_volunteer(&user, id, profile.as_ref()) {
@@ -284,7 +285,7 @@ async fn me_page(
                 m.code.clone(),
                 m.title.clone(),
                 unit_name(&units, m.unit_id, l),
-                l.t(&format!("state.{}", m.state)),
+                l.t(m.state.label_key()),
             )
         })
         .collect();
@@ -316,12 +317,12 @@ async fn me_page(
             .collect(),
         home_units: units
             .iter()
-            .filter(|u| u.kind == "department" || u.kind == "town")
+            .filter(|u| u.kind == UnitKind::Department || u.kind == UnitKind::Town)
             .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_home))
             .collect(),
         communities: units
             .iter()
-            .filter(|u| u.kind == "community")
+            .filter(|u| u.kind == UnitKind::Community)
             .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_community))
             .collect(),
         claims: claims
@@ -373,13 +374,13 @@ pub async fn report(
     let home = form.home_unit.parse::<i64>().ok().filter(|u| {
         units
             .iter()
-            .any(|x| x.id == *u && (x.kind == "department" || x.kind == "town"))
+            .any(|x| x.id == *u && (x.kind == UnitKind::Department || x.kind == UnitKind::Town))
     });
-    let community = form
-        .community
-        .parse::<i64>()
-        .ok()
-        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"));
+    let community = form.community.parse::<i64>().ok().filter(|u| {
+        units
+            .iter()
+            .any(|x| x.id == *u && x.kind == UnitKind::Community)
+    });
     let Some(community) = community else {
         return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
     };
@@ -437,12 +438,11 @@ pub async fn claim(
         return refuse(&req, &state, &user, l, "staff.volunteer.error_name").await;
     }
     let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
-    let Some(community) = form
-        .community
-        .parse::<i64>()
-        .ok()
-        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"))
-    else {
+    let Some(community) = form.community.parse::<i64>().ok().filter(|u| {
+        units
+            .iter()
+            .any(|x| x.id == *u && x.kind == UnitKind::Community)
+    }) else {
         return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
     };
     let uid = user.id;
@@ -480,12 +480,11 @@ pub async fn service(
 ) -> Result<HttpResponse, AppError> {
     let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
     let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
-    let Some(community) = form
-        .community
-        .parse::<i64>()
-        .ok()
-        .filter(|u| units.iter().any(|x| x.id == *u && x.kind == "community"))
-    else {
+    let Some(community) = form.community.parse::<i64>().ok().filter(|u| {
+        units
+            .iter()
+            .any(|x| x.id == *u && x.kind == UnitKind::Community)
+    }) else {
         return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
     };
     let today = Utc::now()
