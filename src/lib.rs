@@ -12,7 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod error;
+pub mod i18n;
 pub mod staff;
 pub mod startup;
 pub mod views;

@@ -1,7 +1,7 @@
 //! Builds the application: database (migrated), pool, key, routes, server.
 //! Tests bind port 0 and read the port back.
 
-use std::net::{IpAddr, TcpListener};
+use std::net::TcpListener;
 use std::num::NonZeroU32;
 
 use actix_session::SessionMiddleware;
@@ -13,31 +13,12 @@ use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{Quota, RateLimiter};
 use secrecy::ExposeSecret;
 
 use crate::config::Settings;
 use crate::db::{self, DbError, Pool};
-use crate::web::{csrf, i18n, routes};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: Pool,
-    pub key: Key,
-    pub settings: Settings,
-    /// Citizen submissions per client address.
-    pub submit_limiter: DefaultKeyedRateLimiter<IpAddr>,
-    /// The dashboard's figures as last counted (see `web::staff::dashboard::current`).
-    pub measures: crate::web::staff::dashboard::MeasuresCache,
-    /// Turns for the heaviest reads (an Open311 list builds up to 1,000
-    /// documents): two at a time, the rest wait their turn, so memory stays
-    /// bounded however many clients ask at once.
-    pub heavy: tokio::sync::Semaphore,
-    /// Categories and places for the request forms.
-    pub catalog: crate::web::request_form::CatalogCache,
-    /// SQLite's group-commit writer (`None` on PostgreSQL).
-    pub writer: Option<crate::db::writer::Writer>,
-}
+use crate::web::{AppState, csrf, i18n, routes};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

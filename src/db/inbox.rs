@@ -1,6 +1,6 @@
 //! The staff inbox: matters filtered, sorted and paged within a user's scope.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::matters;
@@ -355,13 +355,6 @@ pub fn is_overdue(m: &Matter, now: DateTime<Utc>) -> bool {
     let now = now.naive_utc();
     (m.state.is_open() && m.due_at.is_some_and(|d| d < now))
         || (m.state == State::Assigned && m.sign_due_at.is_some_and(|d| d < now))
-}
-
-/// Midnight at the start of a day in UTC+8, as UTC.
-pub fn china_day_start(day: NaiveDate) -> Option<DateTime<Utc>> {
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(crate::web::i18n::china()).single())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

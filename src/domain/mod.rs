@@ -8,6 +8,7 @@
 pub mod access;
 pub mod category;
 pub mod channel;
+pub mod clock;
 pub(crate) mod code;
 pub mod event;
 pub mod lifecycle;

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 
 use crate::db::matters::PublicFigures;
 use crate::domain::request::{Field, Problem, RequestInput};
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
 
 /// One option of a select.
 pub struct Choice {

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 
 use super::{Choice, FormErrors, PlaceGroup};
 use crate::domain::request::RequestInput;
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
 
 /// The bar on top of every staff page.
 pub struct StaffNav {

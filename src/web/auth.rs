@@ -12,9 +12,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::db::{catalog, users};
 use crate::domain::Role;
 use crate::domain::access::{Page, Scope, may_view};
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
+use crate::web::AppState;
 use crate::web::db;
+use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 
 const USER_ID: &str = "uid";

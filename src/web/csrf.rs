@@ -15,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 
-use crate::startup::AppState;
+use crate::web::AppState;
 
 pub const COOKIE: &str = "shishi_csrf";
 pub const FIELD: &str = "csrf_token";

@@ -2,19 +2,22 @@
 
 pub mod auth;
 pub mod csrf;
+pub mod error;
 pub mod i18n;
 pub mod open311;
 pub mod public;
 pub mod request_form;
 pub mod routes;
 pub mod staff;
+pub mod state;
 
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 
 use crate::db::{AnyConnection, DbError};
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
+use crate::web::error::{AppError, ErrorKind};
 use i18n::Lang;
+
+pub use state::AppState;
 
 /// Runs blocking database work on the thread pool, off the async workers.
 pub async fn db<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>

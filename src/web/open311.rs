@@ -16,10 +16,11 @@ use crate::db::catalog::{self, Category};
 use crate::db::matters::{self, ApiOrigin, Intake, Matter};
 use crate::db::schema::{events, matters as matters_t};
 use crate::db::{AnyConnection, DbError, api_keys};
+use crate::domain::clock::china;
 use crate::domain::request::mobile_number;
 use crate::domain::{Channel, Deadlines, Source, State, tracking};
-use crate::startup::AppState;
-use crate::web::i18n::{Lang, china};
+use crate::web::AppState;
+use crate::web::i18n::Lang;
 
 /// The formats every endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

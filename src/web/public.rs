@@ -13,11 +13,11 @@ use crate::db::matters::{Applied, Find};
 use crate::db::{self, catalog, matters};
 use crate::domain::request::{self, RequestInput};
 use crate::domain::{Channel, EventKind, Rating, Source, State, tracking};
-use crate::error::{AppError, ErrorKind, OrInternal};
-use crate::startup::AppState;
 use crate::views::{
     EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage, TrackPage,
 };
+use crate::web::AppState;
+use crate::web::error::{AppError, ErrorKind, OrInternal};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{Catalog, Origin, load_catalog, store};
 use crate::web::staff::dashboard;

@@ -11,9 +11,9 @@ use crate::db::{catalog, matters};
 use crate::domain::UnitKind;
 use crate::domain::request::CitizenRequest;
 use crate::domain::{Channel, Deadlines, Source};
-use crate::error::AppError;
-use crate::startup::AppState;
 use crate::views::{Choice, PlaceGroup};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{db_read, write};
 

@@ -7,7 +7,7 @@ use actix_web::{
     FromRequest, Handler, HttpRequest, HttpResponse, Resource, Responder, ResponseError, Route, web,
 };
 
-use crate::error::ErrorKind;
+use crate::web::error::ErrorKind;
 use crate::web::i18n::Lang;
 use crate::web::{open311, public, staff};
 

@@ -505,7 +505,7 @@ async fn the_inbox_filters_sorts_and_pages() {
         .await;
     assert!(sorted.contains("共 4 件"));
     let today = chrono::Utc::now()
-        .with_timezone(&shishi::web::i18n::china())
+        .with_timezone(&shishi::domain::clock::china())
         .format("%Y-%m-%d")
         .to_string();
     let dated = dispatcher

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use crate::db::{api_keys, catalog, users};
 use crate::domain::access::Page;
 use crate::domain::{Deadlines, UnitKind};
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
 use crate::views::staff::{AdminCategory, AdminKey, AdminPage, AdminUnit, AdminUser};
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, staff_form};
+use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 

@@ -11,10 +11,10 @@ use crate::domain::Channel;
 use crate::domain::UnitKind;
 use crate::domain::access::Page;
 use crate::domain::money::{Fund, yuan};
-use crate::error::AppError;
-use crate::startup::AppState;
 use crate::views::staff::{Bar, ChannelFigures, DashboardPage, RateRow, Trend};
+use crate::web::AppState;
 use crate::web::auth::StaffUser;
+use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page};
 
@@ -223,7 +223,7 @@ pub fn channel_figures(l: Lang, m: &Measures) -> Vec<ChannelFigures> {
 /// Received and closed per month over the last twelve months, as bars.
 pub fn trend(l: Lang, m: &Measures) -> Trend {
     let today = Utc::now()
-        .with_timezone(&crate::web::i18n::china())
+        .with_timezone(&crate::domain::clock::china())
         .date_naive();
     let mut months = Vec::new();
     let (mut y, mut mo) = (today.year(), today.month());

@@ -14,10 +14,10 @@ use crate::db::{DbError, catalog, fund, matters};
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::money::yuan;
 use crate::domain::request::mask_phone;
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
+use crate::web::AppState;
 use crate::web::auth::StaffUser;
 use crate::web::db;
+use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 use crate::web::staff::dashboard;
 use crate::web::staff::inbox::InboxQuery;
@@ -128,7 +128,7 @@ fn col(c: usize) -> u16 {
 
 fn attachment(format: Format, stem: &str, body: Vec<u8>) -> HttpResponse {
     let stamp = Utc::now()
-        .with_timezone(&crate::web::i18n::china())
+        .with_timezone(&crate::domain::clock::china())
         .format("%Y%m%d-%H%M");
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, format.content_type()))
@@ -431,7 +431,7 @@ pub async fn inbox(
         rx.recv().await.map(|item| (item, rx))
     });
     let stamp = Utc::now()
-        .with_timezone(&crate::web::i18n::china())
+        .with_timezone(&crate::domain::clock::china())
         .format("%Y%m%d-%H%M");
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, format.content_type()))

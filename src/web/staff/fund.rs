@@ -9,10 +9,10 @@ use serde::Deserialize;
 use crate::db::{fund, matters};
 use crate::domain::access::Page;
 use crate::domain::money::{parse_yuan, yuan};
-use crate::error::AppError;
-use crate::startup::AppState;
 use crate::views::staff::{FundPage, LedgerRow};
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, staff_form};
+use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 

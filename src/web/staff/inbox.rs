@@ -11,11 +11,11 @@ use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::request::mask_phone;
 use crate::domain::{Channel, Role, State};
-use crate::error::AppError;
-use crate::startup::AppState;
 use crate::views::Choice;
 use crate::views::staff::{InboxPage, InboxRow, StateTab};
+use crate::web::AppState;
 use crate::web::auth::StaffUser;
+use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page};
 
@@ -95,10 +95,10 @@ impl InboxQuery {
             unit_id: self.unit.parse().ok(),
             town_id: self.town.parse().ok(),
             overdue: self.overdue == "1",
-            from: parse_day(&self.from).and_then(inbox::china_day_start),
+            from: parse_day(&self.from).and_then(crate::domain::clock::day_start),
             until: parse_day(&self.to)
                 .and_then(|d| d.succ_opt())
-                .and_then(inbox::china_day_start),
+                .and_then(crate::domain::clock::day_start),
             // Control characters match nothing (and PostgreSQL refuses a NUL).
             text: Some(
                 self.q

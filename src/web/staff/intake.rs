@@ -10,11 +10,11 @@ use serde::Deserialize;
 use crate::domain::Source;
 use crate::domain::access::Page;
 use crate::domain::request::{self, RequestInput};
-use crate::error::AppError;
-use crate::startup::AppState;
 use crate::views::staff::IntakePage;
 use crate::views::{Choice, FormErrors};
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, staff_form};
+use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::request_form::{Catalog, Origin, load_catalog, store};
 use crate::web::{csrf, page, see_other};
@@ -116,7 +116,7 @@ pub async fn submit(
     let source = SOURCES.into_iter().find(|s| s.code() == form.source);
     let source_error = source.is_none().then(|| l.t("form.error.choice"));
     let today = Utc::now()
-        .with_timezone(&crate::web::i18n::china())
+        .with_timezone(&crate::domain::clock::china())
         .date_naive();
     let radio_date = match source {
         Some(Source::Radio) => {

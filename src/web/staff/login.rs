@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use crate::auth::{decoy_hash, verify_password};
 use crate::db::users;
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
 use crate::views::staff::LoginPage;
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, log_in, log_out};
+use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 

@@ -17,11 +17,11 @@ use crate::domain::lifecycle::next_state;
 use crate::domain::money::{self, parse_yuan, yuan};
 use crate::domain::request::mask_phone;
 use crate::domain::{Channel, Deadlines, EventKind, State, Transition, tracking};
-use crate::error::{AppError, ErrorKind, OrInternal};
-use crate::startup::AppState;
 use crate::views::Choice;
 use crate::views::staff::{ActionView, ConflictPage, MatterPage, MilestoneView, StaffEventView};
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, staff_form};
+use crate::web::error::{AppError, ErrorKind, OrInternal};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -430,7 +430,7 @@ fn build_page(
         rating: m.rating.as_ref().map(|r| l.t(r.label_key())),
         rating_comment: m.rating_comment.clone().unwrap_or_default(),
         today: now
-            .with_timezone(&crate::web::i18n::china())
+            .with_timezone(&crate::domain::clock::china())
             .format("%Y-%m-%d")
             .to_string(),
         done: match done {
@@ -792,7 +792,9 @@ pub fn plan(
         }
         (Action::Take(Transition::Resolve), Channel::Volunteer) => {
             let served_on = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d").ok();
-            let today = now.with_timezone(&crate::web::i18n::china()).date_naive();
+            let today = now
+                .with_timezone(&crate::domain::clock::china())
+                .date_naive();
             let Some(served_on) =
                 served_on.filter(|d| *d <= today && *d > today - Duration::days(366))
             else {

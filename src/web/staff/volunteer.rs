@@ -14,13 +14,13 @@ use crate::db::volunteers::{self, Profile, ServiceRecord};
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, Scope};
 use crate::domain::{Channel, Role};
-use crate::error::{AppError, ErrorKind};
-use crate::startup::AppState;
 use crate::views::Choice;
 use crate::views::staff::{
     MePage, ServiceRow, TeamRow, VolunteerPage, VolunteerRow, VolunteersPage,
 };
+use crate::web::AppState;
 use crate::web::auth::{StaffUser, staff_form};
+use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
 
@@ -339,7 +339,7 @@ async fn me_page(
         hours: hours(total),
         services: service_rows(l, &units, &services),
         today: Utc::now()
-            .with_timezone(&crate::web::i18n::china())
+            .with_timezone(&crate::domain::clock::china())
             .format("%Y-%m-%d")
             .to_string(),
     };
@@ -488,7 +488,7 @@ pub async fn service(
         return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
     };
     let today = Utc::now()
-        .with_timezone(&crate::web::i18n::china())
+        .with_timezone(&crate::domain::clock::china())
         .date_naive();
     let Some(served_on) = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d")
         .ok()
