@@ -18,8 +18,10 @@ pub enum Error {
     Start(#[from] StartError),
     #[error("the demo was not loaded: {0}")]
     Demo(#[from] DemoError),
-    #[error("{0}")]
-    Account(String),
+    #[error(transparent)]
+    Account(#[from] crate::app::accounts::AccountError),
+    #[error(transparent)]
+    App(#[from] crate::app::Error),
     #[error("cannot read the password from standard input: {0}")]
     Stdin(std::io::Error),
     #[error("{0} exists already; give a new file")]
@@ -261,7 +263,7 @@ fn serve(settings: Settings) -> Result<(), Error> {
                 let pool = pool.clone();
                 let swept = actix_web::web::block(move || {
                     let mut conn = pool.get().map_err(|e| e.to_string())?;
-                    db::matters::close_unrated(&mut conn, rating_days, chrono::Utc::now())
+                    crate::app::rating::close_unrated(&mut conn, rating_days, chrono::Utc::now())
                         .map_err(|e| e.to_string())
                 })
                 .await;
@@ -293,17 +295,16 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), Error> {
                 .read_line(&mut password)
                 .map_err(Error::Stdin)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let id = crate::staff::add_user(
+            let id = crate::app::accounts::add_user(
                 &mut conn,
-                &crate::staff::UserSpec {
+                &crate::app::accounts::UserSpec {
                     username: &name,
                     display_name: display_name.as_deref().unwrap_or(&name),
                     role: &role,
                     unit_code: unit.as_deref(),
                     password,
                 },
-            )
-            .map_err(Error::Account)?;
+            )?;
             println!("user {name} added (id {id}, role {role})");
             Ok(())
         }

@@ -16,20 +16,19 @@ use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::auth::hash_password;
+use crate::app::accounts::hash_password;
+use crate::app::plan::{self, Checked};
+use crate::app::requests::{self, NewRequest, Origin};
+use crate::app::steps::{self, MilestoneInput, StepInput, Typed};
+use crate::app::{self, Staff};
 use crate::db::catalog::{self, Category, Unit};
-use crate::db::matters::{self, Applied, Intake};
+use crate::db::matters;
 use crate::db::schema::{matters as matters_t, users as users_t};
 use crate::db::{self, AnyConnection, DbError, fund, users, volunteers};
-use crate::domain::UnitKind;
-use crate::domain::access::{Action, Scope};
+use crate::domain::access::{Action, Plan, Scope};
 use crate::domain::{
-    Channel, Deadlines, EventKind, Rating, Role, Source, State, Transition, tracking,
+    Channel, EventKind, Rating, Role, Source, State, Transition, UnitKind, tracking,
 };
-use crate::web::auth::StaffUser;
-use crate::web::i18n::Lang;
-use crate::web::staff::matter::ActForm;
-use crate::web::staff::plan::{self, Checked, Kind};
 
 /// The seed's figures.
 pub const LEADER_PROJECTS: usize = 55;
@@ -69,12 +68,10 @@ impl From<DbError> for DemoError {
 }
 
 /// A step that had to work did not.
-fn must(applied: Applied, what: &str) -> Result<(), DemoError> {
-    match applied {
-        Applied::Done(_) => Ok(()),
-        other => Err(DemoError(format!(
-            "demo step {what} was refused: {other:?}"
-        ))),
+fn must<T>(taken: app::Result<T>, what: &str) -> Result<(), DemoError> {
+    match taken {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DemoError(format!("demo step {what} was refused: {e}"))),
     }
 }
 
@@ -82,18 +79,18 @@ struct World {
     rng: StdRng,
     units: Vec<Unit>,
     categories: Vec<Category>,
-    admin: StaffUser,
-    dispatcher: StaffUser,
-    leaders: Vec<StaffUser>,
+    admin: Staff,
+    dispatcher: Staff,
+    leaders: Vec<Staff>,
     /// Unit staff by unit id.
-    unit_staff: Vec<(i64, StaffUser)>,
-    volunteers: Vec<(StaffUser, i64)>,
+    unit_staff: Vec<(i64, Staff)>,
+    volunteers: Vec<(Staff, i64)>,
     prefix: String,
     now: DateTime<Utc>,
 }
 
 impl World {
-    fn staff_of(&self, unit_id: i64) -> Result<&StaffUser, DemoError> {
+    fn staff_of(&self, unit_id: i64) -> Result<&Staff, DemoError> {
         self.unit_staff
             .iter()
             .find(|(u, _)| *u == unit_id)
@@ -124,44 +121,38 @@ impl World {
             .ok_or_else(|| DemoError(format!("no category {code}")))
     }
 
+    /// Takes a step as `who` would through the matter's page: the same
+    /// permission check, the same rules, one transaction.
     fn take(
         &self,
         c: &mut AnyConnection,
         id: i64,
-        who: &StaffUser,
+        who: &Staff,
         action: Action,
-        form: ActForm,
+        input: StepInput,
         at: DateTime<Utc>,
     ) -> Result<(), DemoError> {
-        let applied = plan::take(
-            c,
-            id,
-            who,
-            action,
-            &form,
-            &self.units,
-            &self.categories,
-            Lang::Zh,
-            at,
-        )?;
-        must(applied, action.code())
+        must(
+            steps::take(c, who, id, None, action, &input, at),
+            action.code(),
+        )
     }
 
     fn t(
         &self,
         c: &mut AnyConnection,
         id: i64,
-        who: &StaffUser,
+        who: &Staff,
         t: Transition,
         at: DateTime<Utc>,
     ) -> Result<(), DemoError> {
-        self.take(c, id, who, Action::Take(t), ActForm::default(), at)
+        self.take(c, id, who, Action::Take(t), StepInput::default(), at)
     }
 
-    fn note(text: &str) -> ActForm {
-        ActForm {
+    fn note(text: &str) -> StepInput {
+        StepInput {
             note: text.to_owned(),
-            ..ActForm::default()
+            ..StepInput::default()
         }
     }
 
@@ -230,7 +221,7 @@ fn add_account(
     hash: &str,
     units: &[Unit],
     at: DateTime<Utc>,
-) -> Result<StaffUser, DemoError> {
+) -> Result<Staff, DemoError> {
     let id = users::insert(
         c,
         &users::NewUser {
@@ -247,7 +238,7 @@ fn add_account(
     let tree = unit
         .map(|u| catalog::subtree(units, u.id))
         .unwrap_or_default();
-    Ok(StaffUser {
+    Ok(Staff {
         id,
         username: username.to_owned(),
         display_name: display.to_owned(),
@@ -272,7 +263,11 @@ fn build(
     let mut hashed = Vec::new();
     for role in Role::ALL {
         let pw = password(&mut rng);
-        hashed.push((role, hash_password(&pw).map_err(DemoError)?, pw));
+        hashed.push((
+            role,
+            hash_password(&pw).map_err(|e| DemoError(e.to_string()))?,
+            pw,
+        ));
     }
     let hash_of = |role: Role| {
         hashed
@@ -482,8 +477,8 @@ fn volunteer_teams(c: &mut AnyConnection, w: &mut World, hash: &str) -> Result<(
 fn start(
     c: &mut AnyConnection,
     w: &World,
-    kind: Kind,
-    who: &StaffUser,
+    kind: Plan,
+    who: &Staff,
     title: String,
     description: String,
     category: Category,
@@ -501,16 +496,8 @@ fn start(
         amount,
         menu_item,
     };
-    Ok(plan::start(
-        c,
-        &w.prefix,
-        kind,
-        &checked,
-        &w.units,
-        who,
-        Lang::Zh,
-        at,
-    )?)
+    plan::start(c, &w.prefix, kind, &checked, who, at)
+        .map_err(|e| DemoError(format!("planning was refused: {e}")))
 }
 
 const THEMES: [(&str, &str, &str); 11] = [
@@ -542,7 +529,7 @@ fn leader_projects(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
         let id = start(
             c,
             w,
-            Kind::Project,
+            Plan::Project,
             &dispatcher,
             title,
             description,
@@ -561,9 +548,9 @@ fn leader_projects(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
             id,
             &leader,
             Action::Take(Transition::Claim),
-            ActForm {
-                unit: lead_unit.id.to_string(),
-                ..ActForm::default()
+            StepInput {
+                unit: Some(lead_unit.id),
+                ..StepInput::default()
             },
             claimed,
         )?;
@@ -587,16 +574,19 @@ fn leader_projects(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
             let k = k as i64;
             let planned = (claimed + Duration::days(40 * (k + 1))).date_naive();
             let finished = done || k == 0;
-            let form = ActForm {
-                title: (*step).to_owned(),
-                planned_on: planned.format("%Y-%m-%d").to_string(),
-                done_on: if finished {
-                    planned.format("%Y-%m-%d").to_string()
-                } else {
-                    String::new()
+            let form = StepInput {
+                milestone: MilestoneInput {
+                    id: None,
+                    title: (*step).to_owned(),
+                    planned_on: Some(planned),
+                    done_on: if finished {
+                        Typed::Given(planned)
+                    } else {
+                        Typed::Blank
+                    },
+                    progress: Typed::Given(if finished { 100 } else { 60 }),
                 },
-                progress: if finished { "100".into() } else { "60".into() },
-                ..ActForm::default()
+                ..StepInput::default()
             };
             w.take(
                 c,
@@ -681,7 +671,7 @@ fn department_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
         let id = start(
             c,
             w,
-            Kind::Department,
+            Plan::Department,
             &staff,
             title,
             description,
@@ -699,11 +689,14 @@ fn department_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
             created + Duration::hours(4),
         )?;
         let planned = (created + Duration::days(30)).date_naive();
-        let form = ActForm {
-            title: "主体工作完成".into(),
-            planned_on: planned.format("%Y-%m-%d").to_string(),
-            done_on: planned.format("%Y-%m-%d").to_string(),
-            ..ActForm::default()
+        let form = StepInput {
+            milestone: MilestoneInput {
+                title: "主体工作完成".into(),
+                planned_on: Some(planned),
+                done_on: Typed::Given(planned),
+                ..MilestoneInput::default()
+            },
+            ..StepInput::default()
         };
         w.take(
             c,
@@ -761,7 +754,7 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
         let id = start(
             c,
             w,
-            Kind::Micro,
+            Plan::Micro,
             &staff,
             title,
             description,
@@ -773,9 +766,9 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
         )?;
         let dispatcher = w.dispatcher.clone();
         let approved = requested - requested % 1000;
-        let form = ActForm {
-            amount: format!("{}", approved / 100),
-            ..ActForm::default()
+        let form = StepInput {
+            amount: Some(approved / 100 * 100),
+            ..StepInput::default()
         };
         w.take(
             c,
@@ -790,9 +783,9 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
             id,
             &dispatcher,
             Action::Take(Transition::Dispatch),
-            ActForm {
-                unit: community.id.to_string(),
-                ..ActForm::default()
+            StepInput {
+                unit: Some(community.id),
+                ..StepInput::default()
             },
             created + Duration::hours(3),
         )?;
@@ -804,10 +797,10 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
             created + Duration::hours(5),
         )?;
         let spent = approved * w.rng.random_range(80..=100) / 100;
-        let form = ActForm {
+        let form = StepInput {
             note: "已办结，费用据实结算。".into(),
-            amount: format!("{}.{:02}", spent / 100, spent % 100),
-            ..ActForm::default()
+            amount: Some(spent),
+            ..StepInput::default()
         };
         w.take(
             c,
@@ -822,7 +815,7 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
             id,
             &dispatcher,
             Action::Take(Transition::Close),
-            ActForm::default(),
+            StepInput::default(),
             created + Duration::days(4),
         )?;
     }
@@ -849,7 +842,7 @@ fn volunteer_services(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
         let id = start(
             c,
             w,
-            Kind::Service,
+            Plan::Service,
             &staff,
             item.title.clone(),
             description,
@@ -881,11 +874,11 @@ fn volunteer_services(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
             continue;
         }
         let served = (created + Duration::days(3)).date_naive();
-        let form = ActForm {
+        let form = StepInput {
             note: "服务已完成，群众反映良好。".into(),
-            served_on: served.format("%Y-%m-%d").to_string(),
-            hours: format!("{}", w.rng.random_range(1..=4)),
-            ..ActForm::default()
+            served_on: Some(served),
+            minutes: Some(60 * w.rng.random_range(1..=4)),
+            ..StepInput::default()
         };
         w.take(
             c,
@@ -901,7 +894,7 @@ fn volunteer_services(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoEr
             id,
             &dispatcher,
             Action::Take(Transition::Close),
-            ActForm::default(),
+            StepInput::default(),
             created + Duration::days(4),
         )?;
     }
@@ -958,31 +951,26 @@ fn citizen_request(
     let name = person(&mut w.rng);
     let title = format!("{}{}", place.name, theme);
     let description = format!("{}附近{}，希望尽快处理。", place.name, theme);
-    let deadlines = Deadlines::new(category.sign_hours, category.resolve_days);
-    let recorder =
-        (source != Source::Web).then(|| (w.dispatcher.id, w.dispatcher.display_name.clone()));
-    let intake = Intake {
-        code: "",
-        channel: Channel::Online,
-        source,
-        category_id: category.id,
-        title: &title,
-        description: &description,
-        town_id,
-        place_id: Some(place.id),
-        address: "",
-        citizen_name: Some(&name),
-        citizen_phone: Some(&phone),
-        received: created,
-        due: deadlines.map(|d| d.resolve_by(created)),
-        radio_date,
-        recorded_by: recorder.as_ref().map(|(i, n)| (*i, n.as_str())),
-        unit_id: None,
-        requested_fen: None,
-        menu_item_id: None,
-        api: None,
+    let origin = match source {
+        Source::Web => Origin::Web,
+        _ => Origin::Recorded {
+            source,
+            radio_date,
+            by: (w.dispatcher.id, w.dispatcher.display_name.clone()),
+        },
     };
-    let (id, _) = matters::insert_with_new_code(c, &w.prefix, &mut w.rng, &intake)?;
+    let request = NewRequest {
+        category,
+        title,
+        description,
+        place: Some(place.clone()),
+        address: String::new(),
+        name: Some(name),
+        phone: Some(phone),
+    };
+    let receipt = requests::store(c, &w.prefix, &mut w.rng, &request, &origin, created)
+        .map_err(|e| DemoError(format!("a request was not stored: {e}")))?;
+    let id = receipt.id;
     // The handling unit: the place's town for most, a department for some.
     let handler = if i.is_multiple_of(4) {
         let departments = w.units_of(UnitKind::Department);
@@ -1006,7 +994,7 @@ fn rate(
 ) -> Result<(), DemoError> {
     let m = matters::by_id(c, id)?.ok_or_else(|| DemoError(format!("matter {id} vanished")))?;
     must(
-        matters::rate(c, &m, m.version, rating, comment, at)?,
+        app::rating::rate(c, &m.code, Some(m.version), rating, comment, at),
         "rate",
     )
 }
@@ -1029,9 +1017,9 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
             id,
             &dispatcher,
             Action::Take(Transition::Dispatch),
-            ActForm {
-                unit: handler.id.to_string(),
-                ..ActForm::default()
+            StepInput {
+                unit: Some(handler.id),
+                ..StepInput::default()
             },
             created + Duration::hours(2),
         )?;
@@ -1062,7 +1050,7 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
                 // Nobody rated it: it closed itself.
                 let m = matters::by_id(c, id)?.ok_or_else(|| DemoError("vanished".into()))?;
                 must(
-                    matters::time_out(c, id, m.version, resolved + Duration::days(7))?,
+                    app::rating::time_out(c, id, m.version, resolved + Duration::days(7)),
                     "timeout",
                 )?;
             }
@@ -1127,9 +1115,9 @@ fn online_requests(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError
             id,
             &dispatcher,
             Action::Take(Transition::Dispatch),
-            ActForm {
-                unit: handler.id.to_string(),
-                ..ActForm::default()
+            StepInput {
+                unit: Some(handler.id),
+                ..StepInput::default()
             },
             created + Duration::hours(1),
         )?;

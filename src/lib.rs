@@ -6,14 +6,13 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
-pub mod auth;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
-pub mod staff;
 pub mod startup;
 pub mod views;
 pub mod web;

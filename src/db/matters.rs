@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{events, matters};
-use crate::domain::{Channel, EventKind, Rating, Source, State};
+use crate::domain::{Channel, EventKind, Rating, Refusal, Source, State};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = matters)]
@@ -441,15 +441,15 @@ pub enum Applied {
     Done(i32),
     /// The matter is no longer at the expected version: nothing was written.
     Stale,
-    /// A rule checked inside the transaction said no (message key): nothing was written.
-    Refused(&'static str),
+    /// A rule checked inside the transaction said no: nothing was written.
+    Refused(Refusal),
 }
 
 /// A step's transaction ends early with this.
 enum Abort {
     Db(diesel::result::Error),
     Stale,
-    Refused(&'static str),
+    Refused(Refusal),
 }
 
 impl From<diesel::result::Error> for Abort {
@@ -519,51 +519,10 @@ fn write_extra(
     step: &Step<'_>,
     extra: &Extra,
 ) -> Result<(), Abort> {
-    use super::fund;
-    use super::schema::{milestones, service_records};
-    use crate::domain::money::Entry;
     match extra {
-        Extra::Nothing => {}
-        Extra::Reserve { amount } => {
-            fund::lock(conn)?;
-            if !fund::position(conn)?.can_reserve(*amount) {
-                return Err(Abort::Refused("staff.error.fund_short"));
-            }
-            fund::add(
-                conn,
-                Entry::Reservation,
-                *amount,
-                Some(matter_id),
-                step.actor,
-                step.note,
-                step.at,
-            )?;
-        }
-        Extra::Settle { spent, released } => {
-            fund::lock(conn)?;
-            if *spent > 0 {
-                fund::add(
-                    conn,
-                    Entry::Spend,
-                    *spent,
-                    Some(matter_id),
-                    step.actor,
-                    step.note,
-                    step.at,
-                )?;
-            }
-            if *released > 0 {
-                fund::add(
-                    conn,
-                    Entry::Release,
-                    *released,
-                    Some(matter_id),
-                    step.actor,
-                    "",
-                    step.at,
-                )?;
-            }
-        }
+        Extra::Nothing => Ok(()),
+        Extra::Reserve { amount } => reserve(conn, matter_id, step, *amount),
+        Extra::Settle { spent, released } => settle(conn, matter_id, step, *spent, *released),
         Extra::Service {
             user_id,
             community_id,
@@ -571,6 +530,7 @@ fn write_extra(
             minutes,
             outcome,
         } => {
+            use super::schema::service_records;
             diesel::insert_into(service_records::table)
                 .values((
                     service_records::user_id.eq(user_id),
@@ -582,48 +542,128 @@ fn write_extra(
                     service_records::created_at.eq(step.at.naive_utc()),
                 ))
                 .execute(conn)?;
+            Ok(())
         }
         Extra::Milestone {
-            id: Some(id),
+            id,
             title,
             planned_on,
             done_on,
             progress,
         } => {
-            let n = diesel::update(
-                milestones::table
-                    .filter(milestones::id.eq(id))
-                    .filter(milestones::matter_id.eq(matter_id)),
-            )
-            .set((
-                milestones::title.eq(title),
-                milestones::planned_on.eq(planned_on),
-                milestones::done_on.eq(done_on),
-                milestones::progress.eq(progress),
-            ))
+            let milestone = NewMilestone {
+                matter_id,
+                title,
+                planned_on: *planned_on,
+                done_on: *done_on,
+                progress: *progress,
+                created_at: step.at.naive_utc(),
+            };
+            write_milestone(conn, *id, &milestone)
+        }
+    }
+}
+
+/// Sets money aside for an approved micro-matter, if the fund covers it.
+fn reserve(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    step: &Step<'_>,
+    amount: i64,
+) -> Result<(), Abort> {
+    use super::fund;
+    use crate::domain::money::Entry;
+    fund::lock(conn)?;
+    if !fund::position(conn)?.can_reserve(amount) {
+        return Err(Abort::Refused(Refusal::FundShort));
+    }
+    fund::add(
+        conn,
+        Entry::Reservation,
+        amount,
+        Some(matter_id),
+        step.actor,
+        step.note,
+        step.at,
+    )?;
+    Ok(())
+}
+
+/// Records a micro-matter's spending; the unspent rest of its reservation
+/// goes back into the fund.
+fn settle(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    step: &Step<'_>,
+    spent: i64,
+    released: i64,
+) -> Result<(), Abort> {
+    use super::fund;
+    use crate::domain::money::Entry;
+    fund::lock(conn)?;
+    if spent > 0 {
+        fund::add(
+            conn,
+            Entry::Spend,
+            spent,
+            Some(matter_id),
+            step.actor,
+            step.note,
+            step.at,
+        )?;
+    }
+    if released > 0 {
+        fund::add(
+            conn,
+            Entry::Release,
+            released,
+            Some(matter_id),
+            step.actor,
+            "",
+            step.at,
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = super::schema::milestones)]
+struct NewMilestone<'a> {
+    matter_id: i64,
+    title: &'a str,
+    planned_on: NaiveDate,
+    done_on: Option<NaiveDate>,
+    progress: i32,
+    created_at: NaiveDateTime,
+}
+
+/// Adds a milestone (no id) or updates one of this matter's.
+fn write_milestone(
+    conn: &mut AnyConnection,
+    id: Option<i64>,
+    m: &NewMilestone<'_>,
+) -> Result<(), Abort> {
+    use super::schema::milestones;
+    let Some(id) = id else {
+        diesel::insert_into(milestones::table)
+            .values(m)
             .execute(conn)?;
-            if n == 0 {
-                return Err(Abort::Refused("staff.error.milestone"));
-            }
-        }
-        Extra::Milestone {
-            id: None,
-            title,
-            planned_on,
-            done_on,
-            progress,
-        } => {
-            diesel::insert_into(milestones::table)
-                .values((
-                    milestones::matter_id.eq(matter_id),
-                    milestones::title.eq(title),
-                    milestones::planned_on.eq(planned_on),
-                    milestones::done_on.eq(done_on),
-                    milestones::progress.eq(progress),
-                    milestones::created_at.eq(step.at.naive_utc()),
-                ))
-                .execute(conn)?;
-        }
+        return Ok(());
+    };
+    let n = diesel::update(
+        milestones::table
+            .filter(milestones::id.eq(id))
+            .filter(milestones::matter_id.eq(m.matter_id)),
+    )
+    .set((
+        milestones::title.eq(m.title),
+        milestones::planned_on.eq(m.planned_on),
+        milestones::done_on.eq(m.done_on),
+        milestones::progress.eq(m.progress),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(Abort::Refused(Refusal::Milestone));
     }
     Ok(())
 }
@@ -649,65 +689,20 @@ pub fn milestones_of(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Ve
         .load(conn)
 }
 
-/// Closes online matters resolved more than `days` ago that nobody rated,
-/// counted as unrated: the `Timeout` step, taken by the system. Each matter
-/// is its own versioned step, so several instances sweeping at once close
-/// each matter once. Returns how many were closed.
-pub fn close_unrated(
+/// Resolved online matters that nobody rated since before `cutoff`, with
+/// their versions: at most `limit` of them.
+pub fn unrated_since(
     conn: &mut AnyConnection,
-    days: i64,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    use crate::domain::roles::{Actor, may_take};
-    use crate::domain::{Channel, Transition};
-    if !may_take(Actor::System, Transition::Timeout) {
-        return Ok(0);
-    }
-    let cutoff = (now - chrono::Duration::days(days)).naive_utc();
-    let due: Vec<(i64, i32)> = matters::table
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(i64, i32)>> {
+    matters::table
         .filter(matters::state.eq(State::Resolved))
         .filter(matters::channel.eq(Channel::Online))
-        .filter(matters::resolved_at.lt(cutoff))
+        .filter(matters::resolved_at.lt(cutoff.naive_utc()))
         .select((matters::id, matters::version))
-        .limit(500)
-        .load(conn)?;
-    let mut closed = 0;
-    for (id, version) in due {
-        if let Applied::Done(_) = time_out(conn, id, version, now)? {
-            closed += 1;
-        }
-    }
-    Ok(closed)
-}
-
-/// The system's `Timeout` step on one resolved online matter at `version`.
-pub fn time_out(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i32,
-    now: DateTime<Utc>,
-) -> QueryResult<Applied> {
-    use crate::domain::lifecycle::next_state;
-    use crate::domain::{Channel, Transition};
-    let Ok(to) = next_state(Channel::Online, State::Resolved, Transition::Timeout) else {
-        return Ok(Applied::Refused("error.forbidden_text"));
-    };
-    let update = MatterUpdate {
-        state: Some(to),
-        closed_at: Some(now.naive_utc()),
-        ..MatterUpdate::default()
-    };
-    let step = Step {
-        actor_id: None,
-        actor: "system",
-        kind: EventKind::Took(Transition::Timeout),
-        from_state: Some(State::Resolved),
-        to_state: Some(to),
-        note: "",
-        public: true,
-        at: now,
-    };
-    apply(conn, id, version, &update, &step, &Extra::Nothing)
+        .limit(limit)
+        .load(conn)
 }
 
 /// The tracking codes of some matters, by id.
@@ -745,43 +740,4 @@ pub fn projects(conn: &mut AnyConnection) -> QueryResult<Vec<(Matter, Vec<Milest
             (m, own)
         })
         .collect())
-}
-
-/// The citizen's rating of a resolved online matter at `version`:
-/// satisfied or basically satisfied closes it, unsatisfied sends it back to
-/// work. Refused (nothing written) when the channel is not rated or the
-/// state does not allow it.
-pub fn rate(
-    conn: &mut AnyConnection,
-    m: &Matter,
-    version: i32,
-    rating: Rating,
-    comment: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<Applied> {
-    use crate::domain::lifecycle::next_state;
-    use crate::domain::roles::{Actor, may_take};
-    let transition = rating.transition();
-    let allowed = may_take(Actor::Citizen, transition) && m.channel.is_rated_by_citizen();
-    let (Ok(to), true) = (next_state(m.channel, m.state, transition), allowed) else {
-        return Ok(Applied::Refused("track.rate_error"));
-    };
-    let update = MatterUpdate {
-        state: Some(to),
-        rating: Some(Some(rating)),
-        rating_comment: Some(Some(comment.to_owned())),
-        closed_at: (to == State::Closed).then_some(now.naive_utc()),
-        ..MatterUpdate::default()
-    };
-    let step = Step {
-        actor_id: None,
-        actor: "citizen",
-        kind: EventKind::Rated(rating),
-        from_state: Some(m.state),
-        to_state: Some(to),
-        note: comment,
-        public: true,
-        at: now,
-    };
-    apply(conn, m.id, version, &update, &step, &Extra::Nothing)
 }

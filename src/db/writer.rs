@@ -43,20 +43,21 @@ trait Job: Send {
     fn answer(self: Box<Self>, failed: Option<&str>);
 }
 
-struct Pending<T, F> {
+struct Pending<T, E, F> {
     work: F,
-    done: Option<Result<T, DbError>>,
-    reply: tokio::sync::oneshot::Sender<Result<T, DbError>>,
+    done: Option<Result<T, E>>,
+    reply: tokio::sync::oneshot::Sender<Result<T, E>>,
 }
 
-impl<T, F> Job for Pending<T, F>
+impl<T, E, F> Job for Pending<T, E, F>
 where
-    F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send,
+    F: Fn(&mut AnyConnection) -> Result<T, E> + Send,
     T: Send,
+    E: From<DbError> + Send,
 {
     fn run(&mut self, conn: &mut AnyConnection) -> bool {
         let done = catch_unwind(AssertUnwindSafe(|| (self.work)(conn)))
-            .unwrap_or_else(|_| Err(DbError::Writer("a write failed unexpectedly".into())));
+            .unwrap_or_else(|_| Err(DbError::Writer("a write failed unexpectedly".into()).into()));
         let ok = done.is_ok();
         self.done = Some(done);
         ok
@@ -66,8 +67,8 @@ where
         let answer = match (self.done, failed) {
             (Some(Ok(value)), None) => Ok(value),
             (Some(Err(e)), _) => Err(e),
-            (_, Some(why)) => Err(DbError::Writer(why.to_owned())),
-            (None, None) => Err(DbError::Writer("the write did not run".into())),
+            (_, Some(why)) => Err(DbError::Writer(why.to_owned()).into()),
+            (None, None) => Err(DbError::Writer("the write did not run".into()).into()),
         };
         let _ = self.reply.send(answer);
     }
@@ -98,10 +99,11 @@ impl Writer {
 
     /// Runs `work` in the next batch and answers once that batch is on disk.
     /// `work` may run twice; only the last run's effects are kept.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, DbError>
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Box::new(Pending {
@@ -273,7 +275,7 @@ mod tests {
             let runs = runs.clone();
             tasks.push(tokio::spawn(async move {
                 writer
-                    .write(move |c| {
+                    .write(move |c| -> Result<i64, DbError> {
                         runs.fetch_add(1, Ordering::SeqCst);
                         diesel::sql_query(format!("INSERT INTO t VALUES ({i})")).execute(c)?;
                         if i % 7 == 0 {

@@ -62,6 +62,101 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The message key of its button and form.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Action::Take(t) => match t {
+                Transition::Accept => "staff.action.accept",
+                Transition::Reject => "staff.action.reject",
+                Transition::Merge => "staff.action.merge",
+                Transition::Dispatch => "staff.action.dispatch",
+                Transition::Claim => "staff.action.claim",
+                Transition::SignFor => "staff.action.sign",
+                Transition::Return => "staff.action.return",
+                Transition::Resolve => "staff.action.resolve",
+                Transition::Verify => "staff.action.verify",
+                Transition::SendBack => "staff.action.send_back",
+                Transition::RateSatisfied => "staff.action.rate_satisfied",
+                Transition::RateUnsatisfied => "staff.action.rate_unsatisfied",
+                Transition::Timeout => "staff.action.timeout",
+                Transition::Close => "staff.action.close",
+                Transition::Reopen => "staff.action.reopen",
+            },
+            Action::Note => "staff.action.note",
+            Action::Urge => "staff.action.urge",
+            Action::AskExtension => "staff.action.ask_extension",
+            Action::DecideExtension => "staff.action.decide_extension",
+            Action::Reroute => "staff.action.reroute",
+            Action::Instruct => "staff.action.instruct",
+            Action::Milestone => "staff.action.milestone",
+        }
+    }
+}
+
+/// A matter staff start themselves rather than receive from a citizen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Plan {
+    /// A key project for a district leader to claim (区领导认领).
+    Project,
+    /// A department's or town's own key matter (部门镇街).
+    Department,
+    /// A community micro-matter, paid from the fund (微实事).
+    Micro,
+    /// A community's request for a service from the volunteers' menu.
+    Service,
+}
+
+impl Plan {
+    pub const ALL: [Plan; 4] = [Plan::Project, Plan::Department, Plan::Micro, Plan::Service];
+
+    /// The channel the planned matter belongs to.
+    pub fn channel(self) -> Channel {
+        match self {
+            Plan::Project => Channel::Leader,
+            Plan::Department => Channel::Department,
+            Plan::Micro => Channel::Micro,
+            Plan::Service => Channel::Volunteer,
+        }
+    }
+
+    /// The page its form is on.
+    pub fn page(self) -> Page {
+        match self {
+            Plan::Project => Page::PlanProject,
+            Plan::Department => Page::PlanDepartment,
+            Plan::Micro => Page::RaiseMicro,
+            Plan::Service => Page::ServiceRequest,
+        }
+    }
+
+    /// The steps a planned matter takes at once, in its planner's name: a
+    /// project is accepted (and waits for a leader's claim), a department
+    /// matter is accepted and dispatched to the unit that owns it, a
+    /// service request is accepted (and waits for a volunteer); a
+    /// micro-matter waits for a dispatcher to approve its money.
+    pub fn first_steps(self) -> &'static [Transition] {
+        match self {
+            Plan::Project | Plan::Service => &[Transition::Accept],
+            Plan::Department => &[Transition::Accept, Transition::Dispatch],
+            Plan::Micro => &[],
+        }
+    }
+}
+
+/// Whether `role` may plan a matter of this kind.
+pub fn may_plan(role: Role, plan: Plan) -> bool {
+    may_view(role, plan.page())
+}
+
+/// Whether whoever planned a new matter takes `transition` on it as one of
+/// its first steps, whatever their role: a unit plans its own key matter
+/// and it goes to itself, without waiting for a dispatcher. This is all
+/// that planning lets a role do; every later step is [`may`]'s question.
+pub fn planner_may_take(plan: Plan, transition: Transition) -> bool {
+    plan.first_steps().contains(&transition)
+}
+
 /// A staff page (or group of pages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Page {
@@ -495,6 +590,71 @@ mod tests {
         assert!(!Scope::of(Volunteer, vec![1]).covers(Channel::Online, Some(1)));
         assert!(Scope::of(Volunteer, vec![]).covers(Channel::Volunteer, Some(1)));
         assert!(sees_citizen(UnitStaff) && !sees_citizen(Leader) && !sees_citizen(Volunteer));
+    }
+
+    #[test]
+    fn who_may_plan_what() {
+        use Plan::*;
+        // Written out by hand: leaders and volunteers plan nothing; units
+        // plan their own key matters, micro-matters and service requests.
+        let table: &[(Role, &[Plan])] = &[
+            (Admin, &[Project, Department, Micro, Service]),
+            (Dispatcher, &[Project, Department, Micro, Service]),
+            (Leader, &[]),
+            (UnitStaff, &[Department, Micro, Service]),
+            (Volunteer, &[]),
+        ];
+        let mut checked = 0;
+        for (role, plans) in table {
+            for plan in Plan::ALL {
+                assert_eq!(
+                    may_plan(*role, plan),
+                    plans.contains(&plan),
+                    "{role} {plan:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 5 * 4);
+    }
+
+    #[test]
+    fn a_planner_takes_only_the_first_steps_and_they_lead_somewhere() {
+        use Plan::*;
+        let table: &[(Plan, &[Transition])] = &[
+            (Project, &[T::Accept]),
+            (Department, &[T::Accept, T::Dispatch]),
+            (Micro, &[]),
+            (Service, &[T::Accept]),
+        ];
+        for (plan, steps) in table {
+            for t in Transition::ALL {
+                assert_eq!(
+                    planner_may_take(*plan, t),
+                    steps.contains(&t),
+                    "{plan:?} {t}"
+                );
+            }
+            // Each first step is a real step from where the matter stands.
+            let mut state = State::Submitted;
+            for t in plan.first_steps() {
+                state = next_state(plan.channel(), state, *t).expect("a valid first step");
+            }
+        }
+        // A unit may plan a department matter and so accept and dispatch it
+        // at once; later, the same unit may not accept or dispatch anything.
+        assert!(may_plan(UnitStaff, Department) && planner_may_take(Department, T::Dispatch));
+        let accepted = facts(Channel::Department, State::Accepted, Claim::Nobody);
+        assert!(!may(UnitStaff, Action::Take(T::Dispatch), accepted));
+        let submitted = facts(Channel::Department, State::Submitted, Claim::Nobody);
+        assert!(!may(UnitStaff, Action::Take(T::Accept), submitted));
+    }
+
+    #[test]
+    fn every_action_has_a_label() {
+        for a in Action::all() {
+            assert_eq!(a.label_key(), format!("staff.action.{}", a.code()));
+        }
     }
 
     #[test]

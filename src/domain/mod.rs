@@ -16,8 +16,10 @@ pub mod money;
 #[cfg(test)]
 mod properties;
 pub mod rating;
+pub mod refusal;
 pub mod request;
 pub mod roles;
+pub mod step;
 pub mod tracking;
 pub mod unit;
 
@@ -27,5 +29,6 @@ pub use code::UnknownCode;
 pub use event::EventKind;
 pub use lifecycle::{State, Transition, TransitionError};
 pub use rating::Rating;
+pub use refusal::Refusal;
 pub use roles::{Actor, Role};
 pub use unit::UnitKind;

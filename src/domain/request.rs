@@ -26,7 +26,8 @@ pub struct CitizenRequest {
     pub phone: String,
 }
 
-/// The form's fields, to say which one a problem belongs to.
+/// The fields of the request forms (the citizen's, staff intake, the
+/// planning forms, Open311's), to say which one a problem belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     Category,
@@ -37,6 +38,31 @@ pub enum Field {
     Name,
     Phone,
     Consent,
+    /// The unit a planned matter belongs to.
+    Unit,
+    /// The money a micro-matter asks for.
+    Amount,
+    /// The volunteers' menu item a service request asks for.
+    MenuItem,
+}
+
+impl Field {
+    /// The field's name in every form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Category => "category",
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Place => "place",
+            Field::Address => "address",
+            Field::Name => "name",
+            Field::Phone => "phone",
+            Field::Consent => "consent",
+            Field::Unit => "unit",
+            Field::Amount => "amount",
+            Field::MenuItem => "menu_item",
+        }
+    }
 }
 
 /// What is wrong with a field. `key()` names the message in the locale files.
@@ -49,6 +75,8 @@ pub enum Problem {
     UnknownChoice,
     NotAMobileNumber,
     ConsentMissing,
+    /// Not an amount of yuan a micro-matter may ask for.
+    BadAmount,
 }
 
 impl Problem {
@@ -61,68 +89,69 @@ impl Problem {
             Problem::UnknownChoice => "form.error.choice",
             Problem::NotAMobileNumber => "form.error.phone",
             Problem::ConsentMissing => "form.error.consent",
+            Problem::BadAmount => "staff.error.amount",
+        }
+    }
+
+    /// The problem in plain English, for machine clients (Open311).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Problem::Required => "is required",
+            Problem::TooShort => "is too short",
+            Problem::TooLong => "is too long",
+            Problem::ControlCharacters => "must not contain control characters",
+            Problem::UnknownChoice => "is not one of the choices",
+            Problem::NotAMobileNumber => "must be a mainland mobile number, e.g. 13812345678",
+            Problem::ConsentMissing => "needs the citizen's consent",
+            Problem::BadAmount => "must be an amount of yuan, more than nothing",
         }
     }
 }
 
 /// Length bounds in characters (not bytes: 20 Chinese characters are 20).
+/// These are the only bounds: every entrance checks its fields with the
+/// functions below.
 pub const TITLE_CHARS: (usize, usize) = (4, 60);
-pub const DESCRIPTION_CHARS: (usize, usize) = (10, 2000);
+pub const DESCRIPTION_CHARS: (usize, usize) = (5, 2000);
 pub const ADDRESS_CHARS: (usize, usize) = (2, 120);
 pub const NAME_CHARS: usize = 30;
 
-/// Checks every field and returns the request, or every problem found.
-/// `categories` and `places` are the ids a citizen may choose from.
-pub fn validate(
-    input: &RequestInput,
-    categories: &[i64],
-    places: &[i64],
-) -> Result<CitizenRequest, Vec<(Field, Problem)>> {
-    let mut problems = Vec::new();
-    let mut check = |field, result: Result<(), Problem>| {
-        if let Err(p) = result {
-            problems.push((field, p));
-        }
-    };
+/// A title: required, on one line.
+pub fn title(typed: &str) -> Result<String, Problem> {
+    let t = typed.trim();
+    text(t, TITLE_CHARS, false).map(|()| t.to_owned())
+}
 
-    let category_id = choice(&input.category, categories);
-    check(Field::Category, category_id.map(|_| ()));
-    let title = input.title.trim();
-    check(Field::Title, text(title, TITLE_CHARS, false));
-    let description = input.description.trim();
-    check(
-        Field::Description,
-        text(description, DESCRIPTION_CHARS, true),
-    );
-    let place_id = choice(&input.place, places);
-    check(Field::Place, place_id.map(|_| ()));
-    let address = input.address.trim();
-    check(Field::Address, text(address, ADDRESS_CHARS, false));
-    let name = input.name.trim();
-    if !name.is_empty() {
-        check(Field::Name, text(name, (1, NAME_CHARS), false));
-    }
-    let phone = mobile_number(&input.phone);
-    check(Field::Phone, phone.as_ref().map(|_| ()).map_err(|p| *p));
-    if !input.consent {
-        check(Field::Consent, Err(Problem::ConsentMissing));
-    }
+/// A description: required; line breaks and tabs allowed.
+pub fn description(typed: &str) -> Result<String, Problem> {
+    let t = typed.trim();
+    text(t, DESCRIPTION_CHARS, true).map(|()| t.to_owned())
+}
 
-    match (category_id, place_id, phone) {
-        (Ok(category_id), Ok(place_id), Ok(phone)) if problems.is_empty() => Ok(CitizenRequest {
-            category_id,
-            title: title.to_owned(),
-            description: description.to_owned(),
-            place_id,
-            address: address.to_owned(),
-            name: (!name.is_empty()).then(|| name.to_owned()),
-            phone,
-        }),
-        _ => Err(problems),
+/// An address: required, on one line.
+pub fn address(typed: &str) -> Result<String, Problem> {
+    let t = typed.trim();
+    text(t, ADDRESS_CHARS, false).map(|()| t.to_owned())
+}
+
+/// An address where one is not required: blank is none.
+pub fn optional_address(typed: &str) -> Result<Option<String>, Problem> {
+    match typed.trim() {
+        "" => Ok(None),
+        _ => address(typed).map(Some),
     }
 }
 
-fn choice(typed: &str, allowed: &[i64]) -> Result<i64, Problem> {
+/// The citizen's name, which they need not give.
+pub fn name(typed: &str) -> Result<Option<String>, Problem> {
+    match typed.trim() {
+        "" => Ok(None),
+        t => text(t, (1, NAME_CHARS), false).map(|()| Some(t.to_owned())),
+    }
+}
+
+/// One of the ids offered, as typed.
+pub fn choice(typed: &str, allowed: &[i64]) -> Result<i64, Problem> {
     let typed = typed.trim();
     if typed.is_empty() {
         return Err(Problem::Required);
@@ -134,7 +163,67 @@ fn choice(typed: &str, allowed: &[i64]) -> Result<i64, Problem> {
         .ok_or(Problem::UnknownChoice)
 }
 
-fn text(value: &str, (min, max): (usize, usize), multiline: bool) -> Result<(), Problem> {
+/// Checks every field and returns the request, or every problem found.
+/// `categories` and `places` are the ids a citizen may choose from.
+pub fn validate(
+    input: &RequestInput,
+    categories: &[i64],
+    places: &[i64],
+) -> Result<CitizenRequest, Vec<(Field, Problem)>> {
+    let mut problems = Vec::new();
+    let p = &mut problems;
+    let category_id = noted(p, Field::Category, choice(&input.category, categories));
+    let title = noted(p, Field::Title, title(&input.title));
+    let description = noted(p, Field::Description, description(&input.description));
+    let place_id = noted(p, Field::Place, choice(&input.place, places));
+    let address = noted(p, Field::Address, address(&input.address));
+    let name = noted(p, Field::Name, name(&input.name));
+    let phone = noted(p, Field::Phone, mobile_number(&input.phone));
+    if !input.consent {
+        p.push((Field::Consent, Problem::ConsentMissing));
+    }
+    match (
+        category_id,
+        title,
+        description,
+        place_id,
+        address,
+        name,
+        phone,
+    ) {
+        (
+            Some(category_id),
+            Some(title),
+            Some(description),
+            Some(place_id),
+            Some(address),
+            Some(name),
+            Some(phone),
+        ) if problems.is_empty() => Ok(CitizenRequest {
+            category_id,
+            title,
+            description,
+            place_id,
+            address,
+            name,
+            phone,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A field's value, or its problem noted in `problems`.
+pub fn noted<T>(
+    problems: &mut Vec<(Field, Problem)>,
+    field: Field,
+    checked: Result<T, Problem>,
+) -> Option<T> {
+    checked.map_err(|p| problems.push((field, p))).ok()
+}
+
+/// Whether `value` (trimmed) is present, without control characters (but
+/// line breaks and tabs where `multiline`), and within its bounds.
+pub fn text(value: &str, (min, max): (usize, usize), multiline: bool) -> Result<(), Problem> {
     if value.is_empty() {
         return Err(Problem::Required);
     }

@@ -42,25 +42,12 @@ impl FormErrors {
     pub fn of(&self, name: &str) -> Option<&'static str> {
         self.0
             .iter()
-            .find(|(f, _)| field_name(*f) == name)
+            .find(|(f, _)| f.name() == name)
             .map(|(_, p)| p.key())
     }
 
     pub fn any(&self) -> bool {
         !self.0.is_empty()
-    }
-}
-
-fn field_name(field: Field) -> &'static str {
-    match field {
-        Field::Category => "category",
-        Field::Title => "title",
-        Field::Description => "description",
-        Field::Place => "place",
-        Field::Address => "address",
-        Field::Name => "name",
-        Field::Phone => "phone",
-        Field::Consent => "consent",
     }
 }
 

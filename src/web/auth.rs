@@ -9,9 +9,9 @@ use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::db::{catalog, users};
-use crate::domain::Role;
-use crate::domain::access::{Page, Scope, may_view};
+use crate::app::{Staff, accounts};
+use crate::db::users;
+use crate::domain::access::{Page, may_view};
 use crate::web::AppState;
 use crate::web::db;
 use crate::web::error::{AppError, ErrorKind};
@@ -20,21 +20,17 @@ use crate::web::i18n::Lang;
 const USER_ID: &str = "uid";
 const SESSION_VERSION: &str = "sv";
 
-/// A logged-in, active staff member.
-#[derive(Clone, Debug)]
-pub struct StaffUser {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    /// Which matters this user sees.
-    pub scope: Scope,
+/// A logged-in, active staff member (the session's `app::Staff`).
+pub type StaffUser = Staff;
+
+/// Page-level access for handlers.
+pub trait PageAccess {
+    /// 403 unless this user's role may open `page`.
+    fn require(&self, page: Page, lang: Lang) -> Result<(), AppError>;
 }
 
-impl StaffUser {
-    /// 403 unless this user's role may open `page`.
-    pub fn require(&self, page: Page, lang: Lang) -> Result<(), AppError> {
+impl PageAccess for Staff {
+    fn require(&self, page: Page, lang: Lang) -> Result<(), AppError> {
         if may_view(self.role, page) {
             Ok(())
         } else {
@@ -75,9 +71,9 @@ fn login_redirect(req: &HttpRequest) -> String {
     target
 }
 
-impl FromRequest for StaffUser {
+impl FromRequest for Staff {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<StaffUser, AppError>>>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Staff, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -94,32 +90,13 @@ impl FromRequest for StaffUser {
             let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
                 return Err(ErrorKind::Internal.lang(lang));
             };
-            let found = db(&state, lang, move |c| {
-                let Some(user) = users::by_id(c, id)? else {
-                    return Ok(None);
-                };
-                let tree = match user.unit_id {
-                    Some(unit) => catalog::subtree(&catalog::all_units(c)?, unit),
-                    None => Vec::new(),
-                };
-                Ok(Some((user, tree)))
+            match db(&state, lang, move |c| {
+                accounts::session_user(c, id, version)
             })
-            .await?;
-            let Some((user, tree)) = found else {
-                session.purge();
-                return Err(anonymous());
-            };
-            let role = Some(user.role);
-            match role {
-                Some(role) if user.active && user.session_version == version => Ok(StaffUser {
-                    id: user.id,
-                    username: user.username,
-                    display_name: user.display_name,
-                    role,
-                    unit_id: user.unit_id,
-                    scope: Scope::of(role, tree),
-                }),
-                _ => {
+            .await?
+            {
+                Some(staff) => Ok(staff),
+                None => {
                     session.purge();
                     Err(anonymous())
                 }
@@ -137,8 +114,8 @@ pub async fn staff_form(
     posted_token: &str,
     page: Page,
     lang: Lang,
-) -> Result<StaffUser, AppError> {
-    let user = StaffUser::extract(req).await?;
+) -> Result<Staff, AppError> {
+    let user = Staff::extract(req).await?;
     if !crate::web::csrf::verify(req, posted_token) {
         return Err(ErrorKind::Csrf.lang(lang));
     }

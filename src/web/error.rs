@@ -8,6 +8,8 @@ use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::app;
+use crate::db::DbError;
 use crate::views::ErrorPage;
 use crate::web::i18n::Lang;
 
@@ -123,4 +125,28 @@ impl<T, E: fmt::Display> OrInternal<T> for Result<T, E> {
             ErrorKind::Internal.lang(lang)
         })
     }
+}
+
+/// A use case's error as the page it becomes. A refusal that a form should
+/// show beside its fields is caught by the handler before it gets here.
+pub fn from_app(e: app::Error, lang: Lang) -> AppError {
+    let kind = match e {
+        app::Error::NotFound => ErrorKind::NotFound,
+        app::Error::Forbidden => ErrorKind::Forbidden,
+        app::Error::Stale { .. } | app::Error::Duplicate => ErrorKind::Conflict,
+        app::Error::Refused(_) => ErrorKind::BadRequest,
+        app::Error::Db(DbError::Pool(e)) => {
+            log::error!("database unavailable: {e}");
+            ErrorKind::Unavailable
+        }
+        app::Error::Db(DbError::Writer(e)) => {
+            log::error!("write not committed: {e}");
+            ErrorKind::Unavailable
+        }
+        app::Error::Db(e) => {
+            log::error!("{e}");
+            ErrorKind::Internal
+        }
+    };
+    kind.lang(lang)
 }

@@ -13,31 +13,46 @@ pub mod state;
 
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 
+use crate::app;
 use crate::db::{AnyConnection, DbError};
-use crate::web::error::{AppError, ErrorKind};
+use error::{AppError, ErrorKind};
 use i18n::Lang;
 
 pub use state::AppState;
 
-/// Runs blocking database work on the thread pool, off the async workers.
-pub async fn db<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+/// Runs a use case (or a read) on the blocking pool, off the async
+/// workers, and hands back its own answer; only a task that could not run
+/// at all becomes an error page here.
+pub async fn call<T, F>(
+    state: &web::Data<AppState>,
+    lang: Lang,
+    work: F,
+) -> Result<app::Result<T>, AppError>
 where
-    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> app::Result<T> + Send + 'static,
     T: Send + 'static,
 {
     let pool = state.pool.clone();
     let result = web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(DbError::Pool)?;
         work(&mut conn)
     })
     .await;
-    match result {
-        Ok(done) => answer(done, lang),
-        Err(e) => {
-            log::error!("blocking task failed: {e}");
-            Err(ErrorKind::Internal.lang(lang))
-        }
-    }
+    result.map_err(|e| {
+        log::error!("blocking task failed: {e}");
+        ErrorKind::Internal.lang(lang)
+    })
+}
+
+/// [`call`], with every error of the use case turned into its page.
+pub async fn db<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> app::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    call(state, lang, work)
+        .await?
+        .map_err(|e| error::from_app(e, lang))
 }
 
 /// A short read (a few lookups by index) that runs in place when the
@@ -47,46 +62,32 @@ where
 /// held. On PostgreSQL, or with the pool busy, it goes the way of [`db`].
 pub async fn db_read<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> app::Result<T> + Send + 'static,
     T: Send + 'static,
 {
     if let Some(mut conn) = state.pool.try_get()
         && matches!(*conn, AnyConnection::Sqlite(_))
     {
-        return answer(work(&mut conn), lang);
+        return work(&mut conn).map_err(|e| error::from_app(e, lang));
     }
     db(state, lang, work).await
 }
 
 /// A write that a citizen waits for (a new request). On SQLite it joins the
 /// writer's next batch (see `db::writer`; `work` may run twice there, and
-/// only the last run counts); on PostgreSQL it is [`db`].
-pub async fn write<T, F>(state: &web::Data<AppState>, lang: Lang, work: F) -> Result<T, AppError>
+/// only the last run counts); on PostgreSQL it is [`call`].
+pub async fn write<T, F>(
+    state: &web::Data<AppState>,
+    lang: Lang,
+    work: F,
+) -> Result<app::Result<T>, AppError>
 where
-    F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    F: Fn(&mut AnyConnection) -> app::Result<T> + Send + 'static,
     T: Send + 'static,
 {
     match &state.writer {
-        Some(writer) => answer(writer.write(work).await, lang),
-        None => db(state, lang, work).await,
-    }
-}
-
-fn answer<T>(done: Result<T, DbError>, lang: Lang) -> Result<T, AppError> {
-    match done {
-        Ok(value) => Ok(value),
-        Err(DbError::Pool(e)) => {
-            log::error!("database unavailable: {e}");
-            Err(ErrorKind::Unavailable.lang(lang))
-        }
-        Err(DbError::Writer(e)) => {
-            log::error!("{e}");
-            Err(ErrorKind::Unavailable.lang(lang))
-        }
-        Err(e) => {
-            log::error!("{e}");
-            Err(ErrorKind::Internal.lang(lang))
-        }
+        Some(writer) => Ok(writer.write(work).await),
+        None => call(state, lang, work).await,
     }
 }
 

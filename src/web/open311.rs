@@ -12,13 +12,14 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value, json};
 
+use crate::app::requests::{self, NewRequest, Origin};
 use crate::db::catalog::{self, Category};
-use crate::db::matters::{self, ApiOrigin, Intake, Matter};
+use crate::db::matters::{self, Matter};
 use crate::db::schema::{events, matters as matters_t};
 use crate::db::{AnyConnection, DbError, api_keys};
 use crate::domain::clock::china;
-use crate::domain::request::mobile_number;
-use crate::domain::{Channel, Deadlines, Source, State, tracking};
+use crate::domain::request::{self, Problem};
+use crate::domain::{Channel, State, clock, tracking};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
 
@@ -648,180 +649,173 @@ pub async fn token(
     }
 }
 
-/// Why a POST cannot be taken.
-enum Refused {
-    Status(StatusCode, String),
-}
+/// Why a POST cannot be taken: a status and a description.
+struct Refused(StatusCode, String);
 
 fn bad(text: impl Into<String>) -> Refused {
-    Refused::Status(StatusCode::BAD_REQUEST, text.into())
+    Refused(StatusCode::BAD_REQUEST, text.into())
 }
 
-/// A checked POST.
-struct NewRequest {
-    category: Category,
-    description: String,
-    title: String,
-    address: String,
-    lat: Option<f64>,
-    lng: Option<f64>,
-    address_id: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    attributes: Option<String>,
+/// A field's problem, in the specification's words.
+fn invalid(field: &str) -> impl Fn(Problem) -> Refused + '_ {
+    move |p| bad(format!("{field} {}", p.describe()))
 }
 
-fn check_post(form: &[(String, String)], categories: &[Category]) -> Result<NewRequest, Refused> {
-    // A field given twice is ambiguous.
-    for key in [
-        "service_code",
-        "lat",
-        "long",
-        "address_string",
-        "address_id",
-        "description",
-        "phone",
-        "first_name",
-        "last_name",
-    ] {
-        if form.iter().filter(|(k, _)| k == key).count() > 1 {
-            return Err(bad(format!("{key} is given more than once")));
-        }
+/// The fields a client may give only once.
+const SINGLE: [&str; 9] = [
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "description",
+    "phone",
+    "first_name",
+    "last_name",
+];
+
+/// A POST read into a request, with the same field rules as every other
+/// entrance (`domain::request`), and where it came from.
+fn check_post(
+    form: &[(String, String)],
+    categories: &[Category],
+    client: &str,
+) -> Result<(NewRequest, Origin), Refused> {
+    if let Some(key) = SINGLE
+        .iter()
+        .find(|key| form.iter().filter(|(k, _)| k == *key).count() > 1)
+    {
+        return Err(bad(format!("{key} is given more than once")));
     }
-    let Some(code) = one(form, "service_code") else {
-        return Err(bad("service_code is required"));
-    };
-    let Some(category) = categories
+    let code = one(form, "service_code").ok_or_else(|| bad("service_code is required"))?;
+    let category = categories
         .iter()
         .find(|c| c.code == code.trim() && c.active)
         .cloned()
-    else {
-        return Err(Refused::Status(
-            StatusCode::NOT_FOUND,
-            "service_code not found".into(),
-        ));
-    };
-    let lat = one(form, "lat").map(|v| v.trim().parse::<f64>());
-    let lng = one(form, "long").map(|v| v.trim().parse::<f64>());
-    let (lat, lng) = match (lat, lng) {
-        (Some(Ok(a)), Some(Ok(b)))
-            if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) =>
-        {
-            (Some(a), Some(b))
-        }
-        (None, None) => (None, None),
-        _ => {
-            return Err(bad(
-                "lat and long must be given together as decimal degrees",
-            ));
-        }
-    };
-    let address = one(form, "address_string").unwrap_or("").trim().to_owned();
+        .ok_or_else(|| Refused(StatusCode::NOT_FOUND, "service_code not found".into()))?;
+    let (lat, lng) = point(form)?;
+    let address = request::optional_address(one(form, "address_string").unwrap_or(""))
+        .map_err(invalid("address_string"))?
+        .unwrap_or_default();
     let address_id = one(form, "address_id").map(|a| a.trim().to_owned());
     if lat.is_none() && address.is_empty() && address_id.is_none() {
         return Err(bad(
             "a location is required: lat and long, address_string or address_id",
         ));
     }
-    let ok_text = |t: &str, max: usize, multiline: bool| {
-        t.chars().count() <= max
-            && !t
-                .chars()
-                .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
-    };
-    if !ok_text(&address, 200, false)
-        || address_id
-            .as_deref()
-            .is_some_and(|a| !ok_text(a, 100, false))
+    if address_id
+        .as_deref()
+        .is_some_and(|a| request::text(a, (1, 100), false).is_err())
     {
-        return Err(bad(
-            "address_string or address_id is too long or has control characters",
-        ));
+        return Err(bad("address_id is too long or has control characters"));
     }
-    let description = one(form, "description").unwrap_or("").trim().to_owned();
-    if description.is_empty() {
-        return Err(bad("description is required"));
-    }
-    if !ok_text(&description, 2000, true) {
-        return Err(bad(
-            "description must be at most 2000 characters without control characters",
-        ));
-    }
-    let phone = match one(form, "phone") {
-        Some(p) => Some(
-            mobile_number(p)
-                .map_err(|_| bad("phone must be a mainland mobile number, e.g. 13812345678"))?,
-        ),
-        None => None,
-    };
+    let description = request::description(one(form, "description").unwrap_or(""))
+        .map_err(invalid("description"))?;
+    let phone = one(form, "phone")
+        .map(request::mobile_number)
+        .transpose()
+        .map_err(invalid("phone"))?;
     let name = [one(form, "last_name"), one(form, "first_name")]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join("");
-    if !ok_text(&name, 30, false) {
-        return Err(bad("first_name and last_name are too long"));
-    }
-    // attribute[code]=value, checked against the service definition.
-    let mut given = Map::new();
-    for def in attributes_of(&category) {
-        let Some(code) = def.get("code").and_then(Value::as_str) else {
-            continue;
-        };
-        let value = one(form, &format!("attribute[{code}]"));
-        let required = def
-            .get("required")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        match value {
-            None if required => return Err(bad(format!("attribute[{code}] is required"))),
-            None => {}
-            Some(v) => {
-                let keys: Vec<&str> = def
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .map(|vs| {
-                        vs.iter()
-                            .filter_map(|x| x.get("key").and_then(Value::as_str))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if !keys.is_empty() && !keys.contains(&v) {
-                    return Err(bad(format!(
-                        "attribute[{code}] must be one of {}",
-                        keys.join(", ")
-                    )));
-                }
-                if !ok_text(v, 200, false) {
-                    return Err(bad(format!("attribute[{code}] is too long")));
-                }
-                given.insert(code.to_owned(), json!(v));
-            }
+    let name = request::name(&name).map_err(invalid("first_name and last_name"))?;
+    let attributes = attributes(form, &category)?;
+    let title =
+        request::title(&title_of(&description, &category)).map_err(invalid("description"))?;
+    let origin = Origin::Api {
+        client: client.to_owned(),
+        lat,
+        lng,
+        address_id,
+        attributes,
+    };
+    let request = NewRequest {
+        category,
+        title,
+        description,
+        place: None,
+        address,
+        name,
+        phone,
+    };
+    Ok((request, origin))
+}
+
+/// `lat` and `long`, both or neither, as decimal degrees.
+fn point(form: &[(String, String)]) -> Result<(Option<f64>, Option<f64>), Refused> {
+    let lat = one(form, "lat").map(|v| v.trim().parse::<f64>());
+    let lng = one(form, "long").map(|v| v.trim().parse::<f64>());
+    match (lat, lng) {
+        (Some(Ok(a)), Some(Ok(b)))
+            if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) =>
+        {
+            Ok((Some(a), Some(b)))
         }
+        (None, None) => Ok((None, None)),
+        _ => Err(bad(
+            "lat and long must be given together as decimal degrees",
+        )),
     }
-    let title: String = description
+}
+
+/// A title for the office's lists: the description's first line, with
+/// the service's name before it when that line is very short.
+fn title_of(description: &str, category: &Category) -> String {
+    let first: String = description
         .lines()
         .next()
         .unwrap_or("")
         .chars()
         .take(30)
         .collect();
-    Ok(NewRequest {
-        title: if title.chars().count() < 4 {
-            format!("{}：{title}", category.name)
-        } else {
-            title
-        },
-        category,
-        description,
-        address,
-        lat,
-        lng,
-        address_id,
-        name: (!name.is_empty()).then_some(name),
-        phone,
-        attributes: (!given.is_empty()).then(|| Value::Object(given).to_string()),
-    })
+    if first.chars().count() < 4 {
+        format!("{}：{first}", category.name)
+    } else {
+        first
+    }
+}
+
+/// `attribute[code]=value`, checked against the service definition; the
+/// given ones as JSON.
+fn attributes(form: &[(String, String)], category: &Category) -> Result<Option<String>, Refused> {
+    let mut given = Map::new();
+    for def in attributes_of(category) {
+        let Some(code) = def.get("code").and_then(Value::as_str) else {
+            continue;
+        };
+        let required = def
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let Some(value) = one(form, &format!("attribute[{code}]")) else {
+            if required {
+                return Err(bad(format!("attribute[{code}] is required")));
+            }
+            continue;
+        };
+        let keys: Vec<&str> = def
+            .get("values")
+            .and_then(Value::as_array)
+            .map(|vs| {
+                vs.iter()
+                    .filter_map(|x| x.get("key").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !keys.is_empty() && !keys.contains(&value) {
+            return Err(bad(format!(
+                "attribute[{code}] must be one of {}",
+                keys.join(", ")
+            )));
+        }
+        if request::text(value, (1, 200), false).is_err() {
+            return Err(bad(format!("attribute[{code}] is too long")));
+        }
+        given.insert(code.to_owned(), json!(value));
+    }
+    Ok((!given.is_empty()).then(|| Value::Object(given).to_string()))
 }
 
 /// `POST /open311/v2/requests.{format}`: form-encoded, with an API key.
@@ -849,71 +843,38 @@ pub async fn post_request(
         Ok(c) => c,
         Err(e) => return internal(format, e),
     };
-    let new = match check_post(&form, &categories) {
-        Ok(n) => n,
-        Err(Refused::Status(status, text)) => return error(status, format, &text),
+    let (request, origin) = match check_post(&form, &categories, &client) {
+        Ok(checked) => checked,
+        Err(Refused(status, text)) => return error(status, format, &text),
     };
     let prefix = state.settings.code_prefix.clone();
-    let stored = run(&state, move |c| {
-        let received = Utc::now();
-        let deadlines = Deadlines::new(new.category.sign_hours, new.category.resolve_days);
-        let intake = Intake {
-            code: "",
-            channel: Channel::Online,
-            source: Source::Api,
-            category_id: new.category.id,
-            title: &new.title,
-            description: &new.description,
-            town_id: None,
-            place_id: None,
-            address: &new.address,
-            citizen_name: new.name.as_deref(),
-            citizen_phone: new.phone.as_deref(),
-            received,
-            due: deadlines.map(|d| d.resolve_by(received)),
-            radio_date: None,
-            recorded_by: None,
-            unit_id: None,
-            requested_fen: None,
-            menu_item_id: None,
-            api: Some(ApiOrigin {
-                client: &client,
-                lat: new.lat,
-                lng: new.lng,
-                address_id: new.address_id.as_deref(),
-                attributes: new.attributes.as_deref(),
-            }),
-        };
-        let (_, code) = matters::insert_with_new_code(c, &prefix, &mut rand::rng(), &intake)?;
-        Ok((code, deadlines.map(|d| d.resolve_by(received))))
+    let stored = match crate::web::write(&state, Lang::Zh, move |c| {
+        requests::store(c, &prefix, &mut rand::rng(), &request, &origin, Utc::now())
     })
-    .await;
-    match stored {
-        Ok((code, due)) => {
-            let l = Lang::Zh;
-            let notice = match due {
-                Some(d) => l.tf(
-                    "open311.notice_due",
-                    &[(
-                        "date",
-                        &d.with_timezone(&china()).format("%Y-%m-%d").to_string(),
-                    )],
-                ),
-                None => l.t("open311.notice"),
-            };
-            let body = json!([{ "service_request_id": code, "service_notice": notice, "account_id": Value::Null }]);
-            respond(
-                StatusCode::OK,
-                format,
-                Doc {
-                    root: "service_requests",
-                    item: "request",
-                    body,
-                },
-            )
-        }
-        Err(e) => internal(format, e),
-    }
+    .await
+    {
+        Ok(Ok(receipt)) => receipt,
+        Ok(Err(e)) => return internal(format, e),
+        Err(e) => return internal(format, e),
+    };
+    let l = Lang::Zh;
+    let notice = match stored.due {
+        Some(d) => l.tf(
+            "open311.notice_due",
+            &[("date", &clock::today(d).format("%Y-%m-%d").to_string())],
+        ),
+        None => l.t("open311.notice"),
+    };
+    let body = json!([{ "service_request_id": stored.code, "service_notice": notice, "account_id": Value::Null }]);
+    respond(
+        StatusCode::OK,
+        format,
+        Doc {
+            root: "service_requests",
+            item: "request",
+            body,
+        },
+    )
 }
 
 pub fn routes(t: &mut crate::web::routes::Table<'_>) {

@@ -9,19 +9,22 @@ use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 
-use crate::db::matters::{Applied, Find};
+use crate::app;
+use crate::app::requests::Catalog;
+use crate::app::requests::{self, Origin};
+use crate::db::matters::Find;
 use crate::db::{self, catalog, matters};
-use crate::domain::request::{self, RequestInput};
-use crate::domain::{Channel, EventKind, Rating, Source, State, tracking};
+use crate::domain::request::RequestInput;
+use crate::domain::{Channel, EventKind, Rating, State, tracking};
 use crate::views::{
     EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage, TrackPage,
 };
 use crate::web::AppState;
-use crate::web::error::{AppError, ErrorKind, OrInternal};
+use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
 use crate::web::i18n::Lang;
-use crate::web::request_form::{Catalog, Origin, load_catalog, store};
+use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
 use crate::web::staff::dashboard;
-use crate::web::{csrf, db, db_read, page, see_other};
+use crate::web::{call, csrf, db, db_read, page, see_other};
 
 pub async fn home(
     req: HttpRequest,
@@ -76,7 +79,7 @@ pub async fn projects(
                     .and_then(|id| leaders.iter().find(|(i, _)| *i == id))
                     .map(|(_, n)| n.clone())
                     .unwrap_or_default(),
-                progress: crate::web::staff::matter::project_progress(m.state, milestones),
+                progress: app::matters::project_progress(m.state, milestones),
             })
             .collect()
     };
@@ -89,7 +92,7 @@ pub async fn projects(
 }
 
 pub async fn healthz(state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
-    db(&state, l, db::ping).await?;
+    db(&state, l, |c| Ok(crate::db::ping(c)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok"))
@@ -143,8 +146,8 @@ fn submit_page(
     SubmitPage {
         l,
         csrf: csrf::token(req),
-        categories: catalog.category_choices(l, &input.category),
-        places: catalog.place_groups(l, &input.place),
+        categories: category_choices(catalog, l, &input.category),
+        places: place_groups(catalog, l, &input.place),
         input: input.clone(),
         errors,
     }
@@ -201,7 +204,7 @@ pub async fn submit(
     check_rate(&state, &req, l)?;
     let catalog = load_catalog(&state, l).await?;
     let input = form.input();
-    let valid = match request::validate(&input, &catalog.category_ids(), &catalog.place_ids()) {
+    let valid = match requests::check(&input, &catalog) {
         Ok(valid) => valid,
         Err(problems) => {
             let body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
@@ -210,13 +213,8 @@ pub async fn submit(
         }
     };
 
-    let origin = Origin {
-        source: Source::Web,
-        radio_date: None,
-        recorded_by: None,
-    };
-    let (_, code) = store(&state, l, &catalog, valid, origin).await?;
-    Ok(see_other(&format!("/track/{code}?new=1")))
+    let receipt = store(&state, l, valid, Origin::Web).await?;
+    Ok(see_other(&format!("/track/{}?new=1", receipt.code)))
 }
 
 #[derive(Deserialize, Default)]
@@ -370,30 +368,20 @@ pub async fn rate(
     let Ok(rating) = form.rating.parse::<Rating>() else {
         return Ok(see_other(&format!("/track/{code}?rate_error=1")));
     };
-    let comment: String = form
-        .comment
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .take(500)
-        .collect();
     let version = form.version.trim().parse::<i32>().ok();
     let lookup = code.clone();
-    let done = db(&state, l, move |c| {
-        let Some(m) = matters::by_code(c, &lookup)? else {
-            return Ok(None);
-        };
-        let Some(version) = version else {
-            return Ok(Some(false));
-        };
-        let done = matters::rate(c, &m, version, rating, &comment, Utc::now())?;
-        Ok(Some(matches!(done, Applied::Done(_))))
+    let comment = form.comment.clone();
+    let rated = call(&state, l, move |c| {
+        app::rating::rate(c, &lookup, version, rating, &comment, Utc::now())
     })
     .await?;
-    match done {
-        None => Err(ErrorKind::NotFound.lang(l)),
-        Some(true) => Ok(see_other(&format!("/track/{code}?rated=1"))),
-        Some(false) => Ok(see_other(&format!("/track/{code}?rate_error=1"))),
+    match rated {
+        Ok(_) => Ok(see_other(&format!("/track/{code}?rated=1"))),
+        Err(app::Error::NotFound) => Err(ErrorKind::NotFound.lang(l)),
+        Err(app::Error::Refused(_) | app::Error::Stale { .. }) => {
+            Ok(see_other(&format!("/track/{code}?rate_error=1")))
+        }
+        Err(e) => Err(from_app(e, l)),
     }
 }
 

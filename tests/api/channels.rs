@@ -593,7 +593,7 @@ async fn a_resolved_request_nobody_rates_closes_itself_as_unrated() {
             .expect("update");
     }
     let closed =
-        shishi::db::matters::close_unrated(&mut app.conn(), 7, chrono::Utc::now()).expect("sweep");
+        shishi::app::rating::close_unrated(&mut app.conn(), 7, chrono::Utc::now()).expect("sweep");
     assert_eq!(closed, 1);
     assert_eq!(app.matter_state(old), "closed");
     assert_eq!(app.matter_state(fresh), "resolved");
@@ -605,7 +605,7 @@ async fn a_resolved_request_nobody_rates_closes_itself_as_unrated() {
             .contains("逾期未评价，自动关闭")
     );
     assert_eq!(
-        shishi::db::matters::close_unrated(&mut app.conn(), 7, chrono::Utc::now()).expect("sweep"),
+        shishi::app::rating::close_unrated(&mut app.conn(), 7, chrono::Utc::now()).expect("sweep"),
         0
     );
 }

@@ -218,9 +218,9 @@ pub const PASSWORD: &str = "s3cret-passw0rd";
 impl TestApp {
     /// Creates an account the way `shishi user add` does.
     pub fn add_user(&self, username: &str, role: &str, unit: Option<&str>) {
-        shishi::staff::add_user(
+        shishi::app::accounts::add_user(
             &mut self.conn(),
-            &shishi::staff::UserSpec {
+            &shishi::app::accounts::UserSpec {
                 username,
                 display_name: username,
                 role,

@@ -9,7 +9,7 @@ use crate::domain::access::Page;
 use crate::domain::{Deadlines, UnitKind};
 use crate::views::staff::{AdminCategory, AdminKey, AdminPage, AdminUnit, AdminUser};
 use crate::web::AppState;
-use crate::web::auth::{StaffUser, staff_form};
+use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};

@@ -13,7 +13,7 @@ use crate::domain::access::Page;
 use crate::domain::money::{Fund, yuan};
 use crate::views::staff::{Bar, ChannelFigures, DashboardPage, RateRow, Trend};
 use crate::web::AppState;
-use crate::web::auth::StaffUser;
+use crate::web::auth::{PageAccess, StaffUser};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page};
@@ -69,7 +69,7 @@ pub async fn current(
     } else if !ttl.is_zero() {
         cache.counting.store(true, Ordering::Release);
     }
-    let counted = db(state, l, measure).await;
+    let counted = db(state, l, |c| Ok(measure(c)?)).await;
     cache.counting.store(false, Ordering::Release);
     let m = std::sync::Arc::new(counted?);
     cache.put(m.clone());
@@ -79,7 +79,7 @@ pub async fn current(
 /// Counts the figures now and keeps them (the server does this in the
 /// background).
 pub async fn refresh(state: &web::Data<AppState>) -> Result<(), AppError> {
-    let counted = db(state, Lang::Zh, measure).await?;
+    let counted = db(state, Lang::Zh, |c| Ok(measure(c)?)).await?;
     state.measures.put(std::sync::Arc::new(counted));
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::domain::access::{Page, sees_citizen};
 use crate::domain::money::yuan;
 use crate::domain::request::mask_phone;
 use crate::web::AppState;
-use crate::web::auth::StaffUser;
+use crate::web::auth::{PageAccess, StaffUser};
 use crate::web::db;
 use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;

@@ -6,12 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
+use crate::app;
 use crate::db::{fund, matters};
 use crate::domain::access::Page;
 use crate::domain::money::{parse_yuan, yuan};
 use crate::views::staff::{FundPage, LedgerRow};
 use crate::web::AppState;
-use crate::web::auth::{StaffUser, staff_form};
+use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page, see_other};
@@ -103,21 +104,14 @@ pub async fn allocate(
     form: web::Form<AllocateForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_form(&req, &form.csrf_token, Page::FundAdmin, l).await?;
-    let note: String = form
-        .note
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
     let Some(amount) = parse_yuan(&form.amount) else {
         let mut res = show(&req, &state, &user, l, 1, Some(l.t("staff.error.amount"))).await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
-    let actor = user.display_name.clone();
+    let note = form.note.clone();
     db(&state, l, move |c| {
-        Ok(fund::allocate(c, amount, &actor, &note, Utc::now())?)
+        app::fund::allocate(c, &user, amount, &note, Utc::now())
     })
     .await?;
     Ok(see_other("/staff/fund"))

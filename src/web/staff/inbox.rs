@@ -14,7 +14,7 @@ use crate::domain::{Channel, Role, State};
 use crate::views::Choice;
 use crate::views::staff::{InboxPage, InboxRow, StateTab};
 use crate::web::AppState;
-use crate::web::auth::StaffUser;
+use crate::web::auth::{PageAccess, StaffUser};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::{csrf, db, page};

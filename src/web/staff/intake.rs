@@ -4,22 +4,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::domain::Source;
+use crate::app::requests::{self, Catalog, Origin, RECORDED_SOURCES, radio_date_ok};
 use crate::domain::access::Page;
-use crate::domain::request::{self, RequestInput};
+use crate::domain::request::RequestInput;
+use crate::domain::{Source, clock};
 use crate::views::staff::IntakePage;
 use crate::views::{Choice, FormErrors};
 use crate::web::AppState;
-use crate::web::auth::{StaffUser, staff_form};
+use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
-use crate::web::request_form::{Catalog, Origin, load_catalog, store};
+use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
 use crate::web::{csrf, page, see_other};
-
-const SOURCES: [Source; 3] = [Source::Phone, Source::Radio, Source::WalkIn];
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -54,15 +53,15 @@ fn intake_page(
         l,
         nav: super::nav(user, l, csrf::token(req), "intake"),
         csrf: csrf::token(req),
-        categories: catalog.category_choices(l, &input.category),
-        places: catalog.place_groups(l, &input.place),
+        categories: category_choices(catalog, l, &input.category),
+        places: place_groups(catalog, l, &input.place),
         input: input.clone(),
         errors,
-        sources: SOURCES
+        sources: RECORDED_SOURCES
             .iter()
             .map(|s| Choice {
                 value: s.code().into(),
-                label: l.t(&format!("source.{}", s.code())),
+                label: l.t(s.label_key()),
                 selected: s.code() == source,
             })
             .collect(),
@@ -113,23 +112,21 @@ pub async fn submit(
         phone: form.phone.clone(),
         consent: form.consent.is_some(),
     };
-    let source = SOURCES.into_iter().find(|s| s.code() == form.source);
+    let source = RECORDED_SOURCES
+        .into_iter()
+        .find(|s| s.code() == form.source);
     let source_error = source.is_none().then(|| l.t("form.error.choice"));
-    let today = Utc::now()
-        .with_timezone(&crate::domain::clock::china())
-        .date_naive();
+    let today = clock::today(Utc::now());
     let radio_date = match source {
         Some(Source::Radio) => {
             match NaiveDate::parse_from_str(form.radio_date.trim(), "%Y-%m-%d") {
-                Ok(d) if d <= today + Duration::days(1) && d >= today - Duration::days(3650) => {
-                    Ok(Some(d))
-                }
+                Ok(d) if radio_date_ok(d, today) => Ok(Some(d)),
                 _ => Err(l.t("staff.intake.radio_date_error")),
             }
         }
         _ => Ok(None),
     };
-    let checked = request::validate(&input, &catalog.category_ids(), &catalog.place_ids());
+    let checked = requests::check(&input, &catalog);
     let (valid, source, radio_date) = match (checked, source, radio_date) {
         (Ok(valid), Some(source), Ok(radio_date)) => (valid, source, radio_date),
         (checked, _, radio_date) => {
@@ -151,11 +148,14 @@ pub async fn submit(
             return Ok(res);
         }
     };
-    let origin = Origin {
+    let origin = Origin::Recorded {
         source,
         radio_date,
-        recorded_by: Some((user.id, user.display_name.clone())),
+        by: (user.id, user.display_name.clone()),
     };
-    let (id, _) = store(&state, l, &catalog, valid, origin).await?;
-    Ok(see_other(&format!("/staff/matters/{id}?done=intake")))
+    let receipt = store(&state, l, valid, origin).await?;
+    Ok(see_other(&format!(
+        "/staff/matters/{}?done=intake",
+        receipt.id
+    )))
 }

@@ -11,7 +11,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::auth::{decoy_hash, verify_password};
+use crate::app::accounts;
 use crate::db::users;
 use crate::views::staff::LoginPage;
 use crate::web::AppState;
@@ -65,15 +65,6 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-enum Outcome {
-    /// Too many failures: refused for so many more minutes.
-    Refused(i64),
-    /// Wrong name or password, after this many earlier failures.
-    Wrong(i64),
-    Disabled,
-    Welcome(users::User),
-}
-
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -95,84 +86,57 @@ pub async fn submit(
         .take(60)
         .collect();
     let password: String = form.password.chars().take(200).collect();
-    let account = format!("account:{}", username.to_lowercase());
-    let address = format!("ip:{}", client_ip(&req));
+    let attempt = std::sync::Arc::new(accounts::Attempt::new(
+        &username,
+        &client_ip(&req).to_string(),
+    ));
     let settings = state.settings.clone();
-    let window = chrono::Duration::minutes(settings.login_window_minutes);
-
-    // How many times has this gone wrong lately?
-    let (acct, addr) = {
-        let (account, address) = (account.clone(), address.clone());
+    let throttle = {
+        let attempt = attempt.clone();
         db(&state, l, move |c| {
-            let since = Utc::now() - window;
-            Ok((
-                users::failures_since(c, &account, since)?,
-                users::failures_since(c, &address, since)?,
-            ))
+            accounts::throttle(c, &attempt, &settings, Utc::now())
         })
         .await?
     };
-    let refused_for = |(count, first): (i64, Option<chrono::NaiveDateTime>), max: i64| {
-        (count >= max).then(|| {
-            let until = first.map(|f| f.and_utc() + window).unwrap_or_else(Utc::now);
-            ((until - Utc::now()).num_seconds() + 59).max(60) / 60
-        })
-    };
-    let earlier = acct.0.max(addr.0);
-    let outcome = if let Some(minutes) = refused_for(acct, settings.login_max_per_account)
-        .or_else(|| refused_for(addr, settings.login_max_per_address))
-    {
-        Outcome::Refused(minutes)
-    } else {
-        if earlier > settings.login_slow_after {
-            let extra = u64::try_from(earlier - settings.login_slow_after).unwrap_or(0);
-            let wait = (extra * settings.login_slowdown_ms).min(5_000);
-            actix_web::rt::time::sleep(Duration::from_millis(wait)).await;
-        }
-        let lookup = username.clone();
-        let user = db(&state, l, move |c| Ok(users::by_username(c, &lookup)?)).await?;
-        // Hashing is slow on purpose: keep it off the async workers. An
-        // unknown name is checked against a decoy so it takes as long.
-        let hash = user
-            .as_ref()
-            .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-        let matches = web::block(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
-        match user {
-            Some(user) if matches && user.active => Outcome::Welcome(user),
-            Some(user) if matches && !user.active => Outcome::Disabled,
-            _ => Outcome::Wrong(earlier),
-        }
-    };
-
-    let (status, error) = match outcome {
-        Outcome::Welcome(user) => {
-            let clear = account.clone();
-            db(&state, l, move |c| Ok(users::clear_failures(c, &clear)?)).await?;
-            log_in(&session, &user).map_err(|_| ErrorKind::Internal.lang(l))?;
-            log::info!("login: {} ({})", user.username, user.role);
-            return Ok(see_other(safe_next(&form.next)));
-        }
-        Outcome::Refused(minutes) => (
+    let (status, error) = match throttle {
+        accounts::Throttle::Refused { minutes } => (
             StatusCode::TOO_MANY_REQUESTS,
             l.tf("staff.login.refused", &[("minutes", &minutes.to_string())]),
         ),
-        Outcome::Disabled => (StatusCode::FORBIDDEN, l.t("staff.login.disabled")),
-        Outcome::Wrong(earlier) => {
-            let subjects = vec![account, address];
-            db(&state, l, move |c| {
-                Ok(users::record_failure(c, &subjects, Utc::now())?)
+        accounts::Throttle::Go {
+            wait_ms,
+            earlier,
+            account_failures,
+        } => {
+            actix_web::rt::time::sleep(Duration::from_millis(wait_ms)).await;
+            let lookup = username.clone();
+            let checked = db(&state, l, move |c| {
+                accounts::check_password(c, &lookup, &password)
             })
             .await?;
-            let left = settings.login_max_per_account - acct.0 - 1;
-            log::warn!("failed login for {username:?} ({} earlier)", earlier);
-            let message = if left <= 2 && left > 0 {
-                l.tf("staff.login.wrong_left", &[("left", &left.to_string())])
-            } else {
-                l.t("staff.login.wrong")
-            };
-            (StatusCode::UNAUTHORIZED, message)
+            match checked {
+                accounts::Login::Welcome(user) => {
+                    db(&state, l, move |c| accounts::succeeded(c, &attempt)).await?;
+                    log_in(&session, &user).map_err(|_| ErrorKind::Internal.lang(l))?;
+                    log::info!("login: {} ({})", user.username, user.role);
+                    return Ok(see_other(safe_next(&form.next)));
+                }
+                accounts::Login::Disabled => (StatusCode::FORBIDDEN, l.t("staff.login.disabled")),
+                accounts::Login::Wrong => {
+                    db(&state, l, move |c| {
+                        accounts::failed(c, &attempt, Utc::now())
+                    })
+                    .await?;
+                    log::warn!("failed login for {username:?} ({earlier} earlier)");
+                    let left = state.settings.login_max_per_account - account_failures - 1;
+                    let message = if left <= 2 && left > 0 {
+                        l.tf("staff.login.wrong_left", &[("left", &left.to_string())])
+                    } else {
+                        l.t("staff.login.wrong")
+                    };
+                    (StatusCode::UNAUTHORIZED, message)
+                }
+            }
         }
     };
     let body = LoginPage {

@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::web::routes::Table;
 
-use crate::domain::access::{Page, may_view};
+use crate::domain::access::{Page, Plan, may_plan, may_view};
 use crate::views::staff::{StaffHome, StaffNav};
 use crate::web::auth::StaffUser;
 use crate::web::i18n::Lang;
@@ -57,13 +57,8 @@ pub fn routes(t: &mut Table<'_>) {
         .post("/staff/me/report", volunteer::report)
         .post("/staff/me/claims", volunteer::claim)
         .post("/staff/me/services", volunteer::service);
-    for kind in [
-        plan::Kind::Project,
-        plan::Kind::Department,
-        plan::Kind::Micro,
-        plan::Kind::Service,
-    ] {
-        t.resource(kind.path(), &[Method::GET, Method::POST], |path| {
+    for kind in Plan::ALL {
+        t.resource(plan::path(kind), &[Method::GET, Method::POST], |path| {
             web::resource(path)
                 .app_data(web::Data::new(kind))
                 .route(web::get().to(plan::form))
@@ -89,7 +84,7 @@ async fn home(req: HttpRequest, user: StaffUser, l: Lang) -> HttpResponse {
 pub fn nav(user: &StaffUser, l: Lang, csrf: String, current: &'static str) -> StaffNav {
     StaffNav {
         display_name: user.display_name.clone(),
-        role: l.t(&format!("role.{}", user.role.code())),
+        role: l.t(user.role.label_key()),
         csrf,
         current,
         inbox: may_view(user.role, Page::Matters),
@@ -101,26 +96,14 @@ pub fn nav(user: &StaffUser, l: Lang, csrf: String, current: &'static str) -> St
         me: may_view(user.role, Page::VolunteerSelf),
         admin: may_view(user.role, Page::Administration),
         plans: [
-            (
-                plan::Kind::Project,
-                Page::PlanProject,
-                "staff.nav.plan_project",
-            ),
-            (
-                plan::Kind::Department,
-                Page::PlanDepartment,
-                "staff.nav.plan_department",
-            ),
-            (plan::Kind::Micro, Page::RaiseMicro, "staff.nav.plan_micro"),
-            (
-                plan::Kind::Service,
-                Page::ServiceRequest,
-                "staff.nav.plan_service",
-            ),
+            (Plan::Project, "staff.nav.plan_project"),
+            (Plan::Department, "staff.nav.plan_department"),
+            (Plan::Micro, "staff.nav.plan_micro"),
+            (Plan::Service, "staff.nav.plan_service"),
         ]
         .into_iter()
-        .filter(|(_, page, _)| may_view(user.role, *page))
-        .map(|(kind, _, key)| (kind.path(), l.t(key)))
+        .filter(|(kind, _)| may_plan(user.role, *kind))
+        .map(|(kind, key)| (plan::path(kind), l.t(key)))
         .collect(),
     }
 }

@@ -8,21 +8,24 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::app;
+use crate::app::volunteers::ClaimKind;
 use crate::db::catalog::{self, Unit};
 use crate::db::inbox;
 use crate::db::volunteers::{self, Profile, ServiceRecord};
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, Scope};
+use crate::domain::step::service_minutes;
 use crate::domain::{Channel, Role};
 use crate::views::Choice;
 use crate::views::staff::{
     MePage, ServiceRow, TeamRow, VolunteerPage, VolunteerRow, VolunteersPage,
 };
 use crate::web::AppState;
-use crate::web::auth::{StaffUser, staff_form};
-use crate::web::error::{AppError, ErrorKind};
+use crate::web::auth::{PageAccess, StaffUser, staff_form};
+use crate::web::error::{AppError, ErrorKind, from_app};
 use crate::web::i18n::Lang;
-use crate::web::{csrf, db, page, see_other};
+use crate::web::{call, csrf, db, page, see_other};
 
 fn hours(minutes: i64) -> String {
     format!("{:.1}", minutes as f64 / 60.0)
@@ -362,41 +365,32 @@ pub async fn report(
     form: web::Form<ReportForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
-    let (teams, units) = db(&state, l, |c| {
-        Ok((volunteers::teams(c)?, catalog::all_units(c)?))
+    let (team, home, community) = (
+        form.team.parse().ok(),
+        form.home_unit.parse().ok(),
+        form.community.parse().ok(),
+    );
+    let volunteer = user.clone();
+    let done = call(&state, l, move |c| {
+        app::volunteers::report(c, &volunteer, team, home, community, Utc::now())
     })
     .await?;
-    let team = form
-        .team
-        .parse::<i64>()
-        .ok()
-        .filter(|t| teams.iter().any(|x| x.id == *t));
-    let home = form.home_unit.parse::<i64>().ok().filter(|u| {
-        units
-            .iter()
-            .any(|x| x.id == *u && (x.kind == UnitKind::Department || x.kind == UnitKind::Town))
-    });
-    let community = form.community.parse::<i64>().ok().filter(|u| {
-        units
-            .iter()
-            .any(|x| x.id == *u && x.kind == UnitKind::Community)
-    });
-    let Some(community) = community else {
-        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
-    };
-    let uid = user.id;
-    db(&state, l, move |c| {
-        Ok(volunteers::report(
-            c,
-            uid,
-            team,
-            home,
-            community,
-            Utc::now(),
-        )?)
-    })
-    .await?;
-    Ok(see_other("/staff/me"))
+    answer(&req, &state, &user, l, done).await
+}
+
+/// Back to the volunteer's page, or the page again with why not.
+async fn answer(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    done: app::Result<()>,
+) -> Result<HttpResponse, AppError> {
+    match done {
+        Ok(()) => Ok(see_other("/staff/me")),
+        Err(app::Error::Refused(why)) => refuse(req, state, user, l, why.key()).await,
+        Err(e) => Err(from_app(e, l)),
+    }
 }
 
 async fn refuse(
@@ -428,36 +422,14 @@ pub async fn claim(
     form: web::Form<ClaimForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
-    let kind = match form.kind.as_str() {
-        "recipient" => "recipient",
-        "post" => "post",
-        _ => return refuse(&req, &state, &user, l, "form.error.choice").await,
-    };
-    let name = form.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return refuse(&req, &state, &user, l, "staff.volunteer.error_name").await;
-    }
-    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
-    let Some(community) = form.community.parse::<i64>().ok().filter(|u| {
-        units
-            .iter()
-            .any(|x| x.id == *u && x.kind == UnitKind::Community)
-    }) else {
-        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
-    };
-    let uid = user.id;
-    db(&state, l, move |c| {
-        Ok(volunteers::add_claim(
-            c,
-            uid,
-            kind,
-            &name,
-            community,
-            Utc::now(),
-        )?)
+    let kind = ClaimKind::parse(&form.kind);
+    let (name, community) = (form.name.clone(), form.community.parse().ok());
+    let volunteer = user.clone();
+    let done = call(&state, l, move |c| {
+        app::volunteers::claim(c, &volunteer, kind, &name, community, Utc::now())
     })
     .await?;
-    Ok(see_other("/staff/me"))
+    answer(&req, &state, &user, l, done).await
 }
 
 #[derive(Deserialize, Default)]
@@ -479,44 +451,24 @@ pub async fn service(
     form: web::Form<ServiceForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_form(&req, &form.csrf_token, Page::VolunteerSelf, l).await?;
-    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
-    let Some(community) = form.community.parse::<i64>().ok().filter(|u| {
-        units
-            .iter()
-            .any(|x| x.id == *u && x.kind == UnitKind::Community)
-    }) else {
-        return refuse(&req, &state, &user, l, "staff.volunteer.error_community").await;
-    };
-    let today = Utc::now()
-        .with_timezone(&crate::domain::clock::china())
-        .date_naive();
-    let Some(served_on) = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d <= today && *d > today - chrono::Duration::days(366))
-    else {
-        return refuse(&req, &state, &user, l, "staff.error.served_on").await;
-    };
-    let Some(minutes) = super::matter::parse_hours(&form.hours) else {
-        return refuse(&req, &state, &user, l, "staff.error.hours").await;
-    };
-    let outcome = form.outcome.trim().to_owned();
-    if outcome.is_empty() || outcome.chars().count() > 500 {
-        return refuse(&req, &state, &user, l, "staff.error.note_required").await;
-    }
-    let uid = user.id;
-    db(&state, l, move |c| {
-        Ok(volunteers::record_service(
+    let community = form.community.parse().ok();
+    let served_on = NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d").ok();
+    let minutes = service_minutes(&form.hours);
+    let outcome = form.outcome.clone();
+    let volunteer = user.clone();
+    let done = call(&state, l, move |c| {
+        app::volunteers::record_service(
             c,
-            uid,
+            &volunteer,
             community,
             served_on,
             minutes,
             &outcome,
             Utc::now(),
-        )?)
+        )
     })
     .await?;
-    Ok(see_other("/staff/me"))
+    answer(&req, &state, &user, l, done).await
 }
 
 #[derive(Deserialize, Default)]
@@ -534,26 +486,26 @@ pub async fn add_team(
     l: Lang,
     form: web::Form<TeamForm>,
 ) -> Result<HttpResponse, AppError> {
-    let _user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
-    let name = form.name.trim().to_owned();
-    let specialty = form.specialty.trim().to_owned();
-    let ok = |t: &str| !t.is_empty() && t.chars().count() <= 60 && !t.chars().any(char::is_control);
-    if !ok(&name) || !ok(&specialty) {
-        return Err(ErrorKind::BadRequest.lang(l));
-    }
-    let unit = form.unit.parse::<i64>().ok();
-    let added = db(&state, l, move |c| {
-        if volunteers::teams(c)?.iter().any(|t| t.name == name) {
-            return Ok(false);
-        }
-        volunteers::add_team(c, &name, &specialty, unit, Utc::now())?;
-        Ok(true)
+    let user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
+    let (name, specialty, unit) = (
+        form.name.clone(),
+        form.specialty.clone(),
+        form.unit.parse().ok(),
+    );
+    let added = call(&state, l, move |c| {
+        app::volunteers::add_team(c, &user, &name, &specialty, unit, Utc::now())
     })
     .await?;
-    if added {
-        Ok(see_other("/staff/volunteers"))
-    } else {
-        Err(ErrorKind::Conflict.lang(l))
+    admin_answer(added.map(drop), l)
+}
+
+/// Back to the overview; a form that cannot be read is a bad request, a
+/// name taken a conflict.
+fn admin_answer(done: app::Result<()>, l: Lang) -> Result<HttpResponse, AppError> {
+    match done {
+        Ok(()) => Ok(see_other("/staff/volunteers")),
+        Err(app::Error::Refused(_)) => Err(ErrorKind::BadRequest.lang(l)),
+        Err(e) => Err(from_app(e, l)),
     }
 }
 
@@ -572,30 +524,15 @@ pub async fn add_menu_item(
     l: Lang,
     form: web::Form<MenuForm>,
 ) -> Result<HttpResponse, AppError> {
-    let _user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
-    let title = form.title.trim().to_owned();
-    let description = form.description.trim().to_owned();
-    if title.is_empty()
-        || title.chars().count() > 60
-        || description.chars().count() > 500
-        || title.chars().any(char::is_control)
-    {
-        return Err(ErrorKind::BadRequest.lang(l));
-    }
-    let Ok(team) = form.team.parse::<i64>() else {
-        return Err(ErrorKind::BadRequest.lang(l));
-    };
-    let added = db(&state, l, move |c| {
-        if !volunteers::teams(c)?.iter().any(|t| t.id == team) {
-            return Ok(false);
-        }
-        volunteers::add_menu_item(c, team, &title, &description)?;
-        Ok(true)
+    let user = staff_form(&req, &form.csrf_token, Page::VolunteerAdmin, l).await?;
+    let (team, title, description) = (
+        form.team.parse().ok(),
+        form.title.clone(),
+        form.description.clone(),
+    );
+    let added = call(&state, l, move |c| {
+        app::volunteers::add_menu_item(c, &user, team, &title, &description)
     })
     .await?;
-    if added {
-        Ok(see_other("/staff/volunteers"))
-    } else {
-        Err(ErrorKind::BadRequest.lang(l))
-    }
+    admin_answer(added, l)
 }

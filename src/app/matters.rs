@@ -1,0 +1,88 @@
+//! A matter as a staff member sees it: everything its page shows, and what
+//! changed since a version (for a form that came too late).
+
+use super::{Error, Result, Staff};
+use crate::db::catalog::{self, Category, Unit};
+use crate::db::matters::{self, Event, Matter, Milestone};
+use crate::db::{AnyConnection, fund, users, volunteers};
+use crate::domain::{Channel, State};
+
+/// Everything a matter's page is built from.
+pub struct MatterView {
+    pub matter: Matter,
+    pub events: Vec<Event>,
+    pub units: Vec<Unit>,
+    pub categories: Vec<Category>,
+    /// The matter this one was merged into.
+    pub primary: Option<Matter>,
+    pub milestones: Vec<Milestone>,
+    /// Display name of whoever claimed it.
+    pub claimant: Option<String>,
+    /// The service menu item a volunteer request asks for.
+    pub menu_item: Option<String>,
+    /// What the fund can still approve (micro-matters only).
+    pub fund_available: Option<i64>,
+}
+
+/// Matter `id`, if it is within `user`'s scope.
+pub fn visible(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<Matter> {
+    let matter = matters::by_id(c, id)?.ok_or(Error::NotFound)?;
+    if user.scope.covers(matter.channel, matter.unit_id) {
+        Ok(matter)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// Matter `id` as `user` may see it: not found, or outside their scope.
+pub fn view(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<MatterView> {
+    let matter = visible(c, user, id)?;
+    let primary = match matter.merged_into {
+        Some(p) => matters::by_id(c, p)?,
+        None => None,
+    };
+    let claimant = match matter.claimed_by {
+        Some(uid) => users::by_id(c, uid)?.map(|u| u.display_name),
+        None => None,
+    };
+    let menu_item = match matter.menu_item_id {
+        Some(item) => volunteers::menu_item(c, item)?.map(|i| i.title),
+        None => None,
+    };
+    let fund_available = if matter.channel == Channel::Micro {
+        Some(fund::position(c)?.available())
+    } else {
+        None
+    };
+    Ok(MatterView {
+        milestones: matters::milestones_of(c, id)?,
+        claimant,
+        menu_item,
+        fund_available,
+        events: matters::all_events(c, id)?,
+        units: catalog::all_units(c)?,
+        categories: catalog::all_categories(c)?,
+        primary,
+        matter,
+    })
+}
+
+/// What happened to matter `id` after `version`, for a form posted at that
+/// version: the person sees what changed instead of overwriting it.
+pub fn changes_since(c: &mut AnyConnection, id: i64, version: i32) -> Result<Vec<Event>> {
+    Ok(matters::events_after(c, id, version)?)
+}
+
+/// A project's progress in percent: 100 once accepted (closed), else the
+/// mean of its milestones (0 without any).
+pub fn project_progress(state: State, milestones: &[Milestone]) -> i32 {
+    if state == State::Closed {
+        return 100;
+    }
+    let n = i32::try_from(milestones.len()).unwrap_or(i32::MAX);
+    if n == 0 {
+        0
+    } else {
+        milestones.iter().map(|m| m.progress).sum::<i32>() / n
+    }
+}
