@@ -414,6 +414,24 @@ impl Staff {
 }
 
 impl TestApp {
+    /// A new Open311 API key, made by an administrator under 系统管理.
+    pub async fn api_key(&self) -> String {
+        let admin = self.staff("keymaster", "admin", None).await;
+        let res = admin
+            .post_via(
+                "/staff/admin",
+                "/staff/admin/keys",
+                &[("client", "市民通 App")],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.expect("body");
+        let marker = "<code id=\"new-key\">";
+        let start = html.find(marker).expect("key shown") + marker.len();
+        let end = html[start..].find("</code>").expect("end");
+        html[start..start + end].to_owned()
+    }
+
     /// A matter's column, as text, for assertions.
     pub fn matter_field(&self, id: i64, column: &str) -> Option<String> {
         #[derive(QueryableByName)]

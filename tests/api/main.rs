@@ -11,3 +11,4 @@ mod open311;
 mod public;
 mod safety;
 mod staff;
+mod validation;

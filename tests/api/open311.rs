@@ -4,20 +4,7 @@ use crate::helpers::*;
 
 /// An admin makes a key for a client and reads it off the page, once.
 async fn api_key(app: &TestApp) -> String {
-    let admin = app.staff("keymaster", "admin", None).await;
-    let res = admin
-        .post_via(
-            "/staff/admin",
-            "/staff/admin/keys",
-            &[("client", "市民通 App")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.expect("body");
-    let start =
-        html.find("<code id=\"new-key\">").expect("key shown") + "<code id=\"new-key\">".len();
-    let end = html[start..].find("</code>").expect("end");
-    html[start..start + end].to_owned()
+    app.api_key().await
 }
 
 async fn get_json(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
