@@ -56,6 +56,7 @@ impl Application {
             measures: Default::default(),
             writer,
             catalog: Default::default(),
+            downloads: Default::default(),
             heavy: tokio::sync::Semaphore::new(2),
             settings: settings.clone(),
         });

@@ -24,6 +24,8 @@ pub struct AppState {
     pub heavy: tokio::sync::Semaphore,
     /// Categories and places for the request forms.
     pub catalog: super::request_form::CatalogCache,
+    /// Turns for downloads: a few at once, each with a thread and a connection.
+    pub downloads: super::staff::export::Downloads,
     /// SQLite's group-commit writer (`None` on PostgreSQL).
     pub writer: Option<crate::db::writer::Writer>,
 }

@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use diesel::RunQueryDsl;
+
 use crate::helpers::*;
 
 fn xlsx_text(bytes: &[u8]) -> String {
@@ -189,4 +191,161 @@ async fn the_fund_ledger_and_dashboard_tables_download() {
         xml.contains("各途径") && xml.contains("镇街和部门排名"),
         "one sheet per table"
     );
+}
+
+/// Reads a download to its end, or to the error that ends it; returns the
+/// bytes that arrived and whether it ended cleanly.
+async fn read_to_end(mut res: reqwest::Response) -> (Vec<u8>, bool) {
+    let mut got = Vec::new();
+    loop {
+        match res.chunk().await {
+            Ok(Some(piece)) => got.extend_from_slice(&piece),
+            Ok(None) => return (got, true),
+            Err(_) => return (got, false),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_download_that_fails_midway_ends_broken_after_the_rows_it_sent() {
+    let app = spawn_app().await;
+    let ids = app.many_matters(3000, |i| format!("导出诉求第{i}件"));
+    // A row that cannot be read, three pages in (oldest first): a state no
+    // version of Shishi ever wrote.
+    diesel::sql_query(format!(
+        "UPDATE matters SET state = 'vanished' WHERE id = {}",
+        ids[2500]
+    ))
+    .execute(&mut app.conn())
+    .expect("break a row");
+    let dispatcher = app.dispatcher().await;
+
+    let res = dispatcher
+        .get("/staff/matters.csv?state=&sort=oldest")
+        .await;
+    assert_eq!(res.status(), 200, "the download had started");
+    let (bytes, clean) = read_to_end(res).await;
+    assert!(!clean, "the client is told the file is incomplete");
+    let text = String::from_utf8_lossy(&bytes);
+    // The first two pages arrived before the reader reached the broken
+    // row: the file is sent while it is read, not after.
+    assert!(text.contains("导出诉求第0件") && text.contains("导出诉求第1999件"));
+    assert!(!text.contains("导出诉求第2999件"));
+    assert!(
+        text.lines().count() > 2000,
+        "{} lines",
+        text.lines().count()
+    );
+
+    let res = dispatcher
+        .get("/staff/matters.xlsx?state=&sort=oldest")
+        .await;
+    assert_eq!(res.status(), 200);
+    let (_, clean) = read_to_end(res).await;
+    assert!(!clean, "a broken workbook is not sent as a whole one");
+
+    // Without the broken row, the same downloads end cleanly and whole.
+    diesel::sql_query(format!(
+        "UPDATE matters SET state = 'submitted' WHERE id = {}",
+        ids[2500]
+    ))
+    .execute(&mut app.conn())
+    .expect("mend the row");
+    let (bytes, clean) = read_to_end(
+        dispatcher
+            .get("/staff/matters.csv?state=&sort=oldest")
+            .await,
+    )
+    .await;
+    assert!(clean);
+    assert_eq!(String::from_utf8_lossy(&bytes).lines().count(), 3001);
+    // The thread gives its turn back as it ends, just after its last piece.
+    let ended = std::time::Instant::now();
+    while app.state.downloads.running() > 0 && ended.elapsed().as_secs() < 10 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        app.state.downloads.running(),
+        0,
+        "every turn was given back"
+    );
+}
+
+/// A download whose client reads its headers and then nothing at all: the
+/// server's writes back up until the download's thread waits.
+async fn stalled_download(app: &TestApp, cookie: &str, path: &str) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        stream.read_exact(&mut byte).await.expect("headers");
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    stream
+}
+
+#[tokio::test]
+async fn downloads_take_turns_and_the_rest_of_the_office_keeps_working() {
+    let app = spawn_app().await;
+    // About 8 MB of CSV: more than the socket buffers (4 MB at most for the
+    // server's writes here) and the download's queue together, so a client
+    // that reads nothing holds its download still.
+    let long = "桂城街道夏北社区三巷十二号楼下路灯已经坏了一个多星期晚上很黑老人出行不便请尽快派人维修谢谢";
+    app.many_matters(30_000, |i| format!("{long}{i}"));
+    let dispatcher = app.dispatcher().await;
+    app.add_user("exporter", "dispatcher", None);
+    let (_, login) = app.login("exporter", PASSWORD).await;
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("shishi_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session")
+        .to_owned();
+    let path = "/staff/matters.csv?state=";
+
+    // Two downloads whose clients read nothing: they hold both turns.
+    assert_eq!(shishi::web::staff::export::Downloads::AT_ONCE, 2);
+    let first = stalled_download(&app, &cookie, path).await;
+    let second = stalled_download(&app, &cookie, path).await;
+    assert_eq!(app.state.downloads.running(), 2);
+
+    // A third waits for a turn: no answer while both are held.
+    let third = tokio::spawn({
+        let (client, url) = (dispatcher.client.clone(), dispatcher.url(path));
+        async move {
+            let res = client.get(&url).send().await.expect("third");
+            read_to_end(res).await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(!third.is_finished(), "the third download waits its turn");
+    assert_eq!(app.state.downloads.running(), 2);
+
+    // Meanwhile the office works: pages that need the database answer.
+    assert_eq!(dispatcher.get("/staff/matters").await.status(), 200);
+
+    // The first client goes away: its turn passes to the third.
+    drop(first);
+    let (bytes, clean) = tokio::time::timeout(std::time::Duration::from_secs(120), third)
+        .await
+        .expect("the third got its turn")
+        .expect("task");
+    assert!(clean);
+    assert_eq!(String::from_utf8_lossy(&bytes).lines().count(), 30_001);
+    drop(second);
+    assert_eq!(app.state.downloads.most(), 2, "never more than two at once");
 }

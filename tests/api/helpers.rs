@@ -13,6 +13,9 @@ pub struct TestApp {
     pub database_url: String,
     /// A browser: keeps cookies, does not follow redirects.
     pub client: Client,
+    /// The server's shared state, for what only the server knows (the
+    /// downloads running now, say).
+    pub state: actix_web::web::Data<shishi::web::AppState>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -68,6 +71,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         address: format!("http://127.0.0.1:{}", app.port),
         database_url,
         client: browser(),
+        state: app.state,
         _dir: dir,
     }
 }
@@ -414,6 +418,53 @@ impl Staff {
 }
 
 impl TestApp {
+    /// Stores `n` online matters straight into the tables (many rows a
+    /// statement), received a minute apart in the order of `i`, titled by
+    /// `title(i)`; returns their ids in that order.
+    pub fn many_matters(&self, n: usize, title: impl Fn(usize) -> String) -> Vec<i64> {
+        use shishi::db::bulk::{BulkMatter, next_matter_id, write};
+        use shishi::domain::{Channel, Source, State};
+        let mut conn = self.conn();
+        let category = self.category_id("municipal");
+        let first = next_matter_id(&mut conn).expect("next id");
+        let start = chrono::Utc::now() - chrono::Duration::days(30);
+        let batch: Vec<BulkMatter> = (0..n)
+            .map(|i| {
+                let at = (start + chrono::Duration::minutes(i as i64)).naive_utc();
+                BulkMatter {
+                    id: first + i as i64,
+                    code: shishi::domain::tracking::generate("NH", &mut rand::rng()),
+                    channel: Channel::Online,
+                    source: Source::Web,
+                    state: State::Submitted,
+                    category_id: category,
+                    title: title(i),
+                    description: "用于测试导出的诉求内容。".into(),
+                    town_id: None,
+                    place_id: None,
+                    address: String::new(),
+                    citizen_name: None,
+                    citizen_phone: Some("13900001111".into()),
+                    unit_id: None,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                    sign_due_at: None,
+                    due_at: None,
+                    accepted_at: None,
+                    dispatched_at: None,
+                    signed_at: None,
+                    resolved_at: None,
+                    closed_at: None,
+                    rating: None,
+                }
+            })
+            .collect();
+        write(&mut conn, &batch, &[]).expect("bulk insert");
+        shishi::db::bulk::sync_sequences(&mut conn).expect("sequences");
+        batch.iter().map(|m| m.id).collect()
+    }
+
     /// A new Open311 API key, made by an administrator under 系统管理.
     pub async fn api_key(&self) -> String {
         let admin = self.staff("keymaster", "admin", None).await;
