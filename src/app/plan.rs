@@ -69,6 +69,7 @@ pub struct PlanInput {
 }
 
 /// A planning form that passed every rule.
+#[derive(Clone, Debug)]
 pub struct Checked {
     pub title: String,
     pub description: String,

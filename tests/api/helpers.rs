@@ -28,7 +28,7 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) => {
             let name = format!("shishi_test_{:016x}", rand::rng().random::<u64>());

@@ -6,6 +6,7 @@ mod access;
 mod channels;
 mod demo;
 mod export;
+mod fund;
 mod helpers;
 mod open311;
 mod public;
