@@ -343,7 +343,7 @@ fn racing_approvals_never_take_more_than_there_is() {
         let after = fund::position(&mut c).expect("position").available();
         assert_eq!(after, before - approved * 300_000, "round {round}");
         assert!(
-            after >= 0 && after < 300_000,
+            (0..300_000).contains(&after),
             "round {round}: {after} left, {approved} approved"
         );
         // Spend what was approved, so the next round starts from the rest.
