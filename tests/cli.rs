@@ -429,22 +429,41 @@ fn exchange(port: u16, request: &str) -> String {
 
 #[test]
 fn sigterm_lets_a_request_in_flight_finish_before_the_server_exits() {
-    // Up to three servers: on a loaded machine one run in three lost the
-    // request (see docs/RELIABILITY.md, known limits); every failure is shown.
-    let mut failures = Vec::new();
-    for _ in 0..3 {
-        match sigterm_during_a_slow_request() {
-            Ok(()) => return,
-            Err(why) => failures.push(why),
-        }
-    }
-    panic!("SIGTERM dropped the request in flight every time: {failures:#?}");
-}
-
-fn sigterm_during_a_slow_request() -> Result<(), String> {
     let dir = tempfile::tempdir().expect("dir");
     let url = dir.path().join("t.db").display().to_string();
-    let (mut server, port) = serve(&url);
+    let port = free_port();
+    let mut server = shishi()
+        .args(["--database-url", &url, "serve", "--workers", "1"])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    // The server's log, line by line, as it comes.
+    let (lines, log) = std::sync::mpsc::channel::<String>();
+    let stderr = server.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let wait_for = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Ok(line) = log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if line.contains(what) {
+                return;
+            }
+        }
+        panic!("the server never logged {what:?}");
+    };
+    wait_for("listening on");
     // A login form: its CSRF cookie and token.
     let form = exchange(
         port,
@@ -476,24 +495,22 @@ fn sigterm_during_a_slow_request() -> Result<(), String> {
             (exchange(port, &request), started.elapsed())
         })
     };
-    // The request is held back a second: signal while it is surely inside.
-    std::thread::sleep(Duration::from_millis(600));
+    // Signal once the server says it holds the request back (a second),
+    // a third of the way into that second.
+    wait_for("held back 1000 ms");
+    std::thread::sleep(Duration::from_millis(300));
     let term = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
         .expect("kill");
     assert!(term.success());
     let (answer, took) = slow.join().expect("request");
-    if !(answer.starts_with("HTTP/1.1 401") || answer.starts_with("HTTP/1.1 200"))
-        || !answer.contains("</html>")
-    {
-        let _ = server.kill();
-        let _ = server.wait();
-        return Err(format!(
-            "the request in flight got no whole answer after {took:?}: {:?}",
-            answer.lines().next()
-        ));
-    }
+    assert!(
+        (answer.starts_with("HTTP/1.1 401") || answer.starts_with("HTTP/1.1 200"))
+            && answer.contains("</html>"),
+        "the request in flight got no whole answer after {took:?}: {:?}",
+        answer.lines().next()
+    );
     assert!(
         took >= Duration::from_millis(900),
         "it was held back: {took:?}"
@@ -512,5 +529,4 @@ fn sigterm_during_a_slow_request() -> Result<(), String> {
     assert!(status.success(), "a clean exit: {status:?}");
     // And no new connection is taken after it.
     assert!(get(port, "/healthz").is_none());
-    Ok(())
 }

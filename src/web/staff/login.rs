@@ -108,7 +108,12 @@ pub async fn submit(
             earlier,
             account_failures,
         } => {
-            actix_web::rt::time::sleep(Duration::from_millis(wait_ms)).await;
+            if wait_ms > 0 {
+                log::info!(
+                    "login for {username:?} held back {wait_ms} ms ({earlier} recent failures)"
+                );
+                actix_web::rt::time::sleep(Duration::from_millis(wait_ms)).await;
+            }
             let lookup = username.clone();
             let checked = db(&state, l, move |c| {
                 accounts::check_password(c, &lookup, &password)
