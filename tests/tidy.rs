@@ -170,3 +170,64 @@ fn the_scanner_sees_what_it_must() {
     assert_eq!(uses(&code_of("// see crate::web\nuse crate::db;")), ["db"]);
     assert_eq!(uses("$crate::domain::code::X"), ["domain"]);
 }
+
+/// The longest a function in `src/` may be, in lines: one a reader can
+/// hold. (The demo's data tables are constants, not functions.)
+const LONGEST_FUNCTION: usize = 100;
+
+/// Every function in `code` and its length in lines: from its `fn` line to
+/// the closing brace at the same indentation.
+fn functions(code: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let signature = trimmed
+            .trim_start_matches("pub ")
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("async ")
+            .trim_start_matches("const ");
+        let Some(rest) = signature.strip_prefix("fn ") else {
+            continue;
+        };
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let closing = " ".repeat(indent) + "}";
+        let end = lines[i + 1..]
+            .iter()
+            .position(|l| l.starts_with(&closing) && l.len() - l.trim_start().len() == indent)
+            .map_or(lines.len(), |at| i + 1 + at);
+        found.push((name, end - i + 1));
+    }
+    found
+}
+
+#[test]
+fn functions_are_short_enough_to_hold() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut long = Vec::new();
+    for file in &files {
+        let code = std::fs::read_to_string(file).expect("read");
+        for (name, length) in functions(&code) {
+            if length > LONGEST_FUNCTION {
+                long.push(format!("{}: fn {name} is {length} lines", file.display()));
+            }
+        }
+    }
+    assert!(long.is_empty(), "split these:\n{}", long.join("\n"));
+}
+
+#[test]
+fn the_function_counter_counts() {
+    let code =
+        "fn a() {\n    x();\n}\n\npub async fn b(\n    y: u8,\n) -> u8 {\n    y\n}\n    fn c();\n";
+    assert_eq!(functions(code), [("a".to_owned(), 3), ("b".to_owned(), 5)]);
+}

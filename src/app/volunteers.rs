@@ -8,11 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Error, Result, Staff};
 use crate::db::catalog::{self, Unit};
-use crate::db::{AnyConnection, volunteers};
+use crate::db::matters::Matter;
+use crate::db::volunteers::{Profile, ServiceRecord, Team, VolunteerClaim};
+use crate::db::{AnyConnection, inbox, volunteers};
 use crate::domain::access::{Page, may_view};
 use crate::domain::clock;
 use crate::domain::step::{OUTCOME_CHARS, service_day_ok};
-use crate::domain::{Refusal, UnitKind};
+use crate::domain::{Channel, Refusal, State, UnitKind};
 
 /// The most characters a team's name or specialty, a claim's name or a
 /// menu item's title holds.
@@ -34,6 +36,54 @@ fn of_kind(units: &[Unit], id: Option<i64>, kinds: &[UnitKind]) -> Option<i64> {
 
 fn name_ok(text: &str) -> bool {
     !text.is_empty() && text.chars().count() <= NAME_CHARS && !text.chars().any(char::is_control)
+}
+
+/// What a volunteer's own page shows.
+pub struct Own {
+    pub profile: Option<Profile>,
+    pub claims: Vec<VolunteerClaim>,
+    pub services: Vec<ServiceRecord>,
+    pub teams: Vec<Team>,
+    pub units: Vec<Unit>,
+    /// Open service requests for them: the ones they claimed, and the
+    /// unclaimed ones asking for one of their team's menu items.
+    pub requests: Vec<Matter>,
+}
+
+/// A volunteer's own page.
+pub fn own(c: &mut AnyConnection, user: &Staff, now: DateTime<Utc>) -> Result<Own> {
+    require(user, Page::VolunteerSelf)?;
+    let filter = inbox::Filter {
+        states: vec![State::Accepted, State::Assigned, State::InProgress],
+        channel: Some(Channel::Volunteer),
+        per_page: 100,
+        page: 1,
+        ..inbox::Filter::default()
+    };
+    let (open, _) = inbox::search(c, &user.scope, &filter, now)?;
+    let profile = volunteers::profile(c, user.id)?;
+    let my_team = profile.as_ref().and_then(|p| p.team_id);
+    let team_items: Vec<i64> = volunteers::menu(c)?
+        .iter()
+        .filter(|m| Some(m.team_id) == my_team)
+        .map(|m| m.id)
+        .collect();
+    let requests = open
+        .into_iter()
+        .filter(|m| {
+            m.claimed_by == Some(user.id)
+                || (m.claimed_by.is_none()
+                    && m.menu_item_id.is_some_and(|i| team_items.contains(&i)))
+        })
+        .collect();
+    Ok(Own {
+        profile,
+        claims: volunteers::claims_of(c, user.id)?,
+        services: volunteers::services_of(c, user.id)?,
+        teams: volunteers::teams(c)?,
+        units: catalog::all_units(c)?,
+        requests,
+    })
 }
 
 /// 报到: a volunteer reports to a community, naming their team and home

@@ -44,6 +44,16 @@ impl Sort {
     pub fn from_code(code: &str) -> Option<Sort> {
         Sort::ALL.into_iter().find(|s| s.code() == code)
     }
+
+    /// The message key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Sort::Newest => "staff.inbox.sort_newest",
+            Sort::Oldest => "staff.inbox.sort_oldest",
+            Sort::Due => "staff.inbox.sort_due",
+            Sort::Updated => "staff.inbox.sort_updated",
+        }
+    }
 }
 
 /// What the inbox shows. Every field narrows the list.

@@ -12,6 +12,7 @@ pub mod fund;
 pub mod inbox;
 pub mod matters;
 pub mod measures;
+pub mod online;
 pub mod ops;
 pub mod schema;
 pub mod settings;

@@ -311,6 +311,31 @@ pub fn sees_citizen(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Dispatcher | Role::UnitStaff)
 }
 
+/// Where a volunteer belongs: their home unit and the community they
+/// reported to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Belonging {
+    pub home_unit: Option<i64>,
+    pub community: Option<i64>,
+}
+
+/// Whether a staff member sees a volunteer's record (双管理, managed by
+/// both): everyone sees their own; unit staff see volunteers whose home unit
+/// or community is one of theirs; other roles with the volunteers' overview
+/// see every volunteer; a volunteer sees no one else.
+pub fn sees_volunteer(role: Role, scope: &Scope, is_self: bool, volunteer: Belonging) -> bool {
+    if is_self {
+        return true;
+    }
+    match scope {
+        Scope::Units(units) => [volunteer.home_unit, volunteer.community]
+            .into_iter()
+            .flatten()
+            .any(|u| units.contains(&u)),
+        _ => role != Role::Volunteer,
+    }
+}
+
 /// Which matters a staff member sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -655,6 +680,59 @@ mod tests {
         for a in Action::all() {
             assert_eq!(a.label_key(), format!("staff.action.{}", a.code()));
         }
+    }
+
+    #[test]
+    fn volunteers_are_seen_by_both_their_units() {
+        let from = |home, community| Belonging {
+            home_unit: home,
+            community,
+        };
+        let town = Scope::of(UnitStaff, vec![3, 30, 31]);
+        assert!(sees_volunteer(
+            UnitStaff,
+            &town,
+            false,
+            from(Some(3), Some(40))
+        ));
+        assert!(sees_volunteer(
+            UnitStaff,
+            &town,
+            false,
+            from(Some(9), Some(31))
+        ));
+        assert!(!sees_volunteer(
+            UnitStaff,
+            &town,
+            false,
+            from(Some(9), Some(40))
+        ));
+        assert!(!sees_volunteer(UnitStaff, &town, false, from(None, None)));
+        assert!(sees_volunteer(
+            Dispatcher,
+            &Scope::All,
+            false,
+            from(None, None)
+        ));
+        assert!(sees_volunteer(
+            Leader,
+            &Scope::Channel(Channel::Leader),
+            false,
+            from(None, None)
+        ));
+        let volunteer = Scope::Channel(Channel::Volunteer);
+        assert!(!sees_volunteer(
+            Volunteer,
+            &volunteer,
+            false,
+            from(Some(3), Some(31))
+        ));
+        assert!(sees_volunteer(
+            Volunteer,
+            &volunteer,
+            true,
+            from(None, None)
+        ));
     }
 
     #[test]

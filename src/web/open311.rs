@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
-use diesel::prelude::*;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value, json};
@@ -15,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::app::requests::{self, NewRequest, Origin};
 use crate::db::catalog::{self, Category};
 use crate::db::matters::{self, Matter};
-use crate::db::schema::{events, matters as matters_t};
+use crate::db::online::{self, Listing};
 use crate::db::{AnyConnection, DbError, api_keys};
 use crate::domain::clock::china;
 use crate::domain::request::{self, Problem};
@@ -397,18 +396,7 @@ fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, Db
     let categories = catalog::all_categories(c)?;
     let units = catalog::all_units(c)?;
     let ids: Vec<i64> = list.iter().map(|m| m.id).collect();
-    let notes: Vec<(i64, String)> = events::table
-        .filter(events::matter_id.eq_any(&ids))
-        .filter(events::public.eq(true))
-        .filter(events::note.ne(""))
-        .order(events::id.desc())
-        .select((events::matter_id, events::note))
-        .load(c)?;
-    // The latest note of each matter (the notes come newest first).
-    let mut latest: std::collections::HashMap<i64, &str> = std::collections::HashMap::new();
-    for (id, note) in &notes {
-        latest.entry(*id).or_insert(note.as_str());
-    }
+    let latest = online::latest_public_notes(c, &ids)?;
     Ok(list
         .iter()
         .map(|m| {
@@ -416,8 +404,7 @@ fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, Db
                 .unit_id
                 .and_then(|id| units.iter().find(|u| u.id == id))
                 .map(|u| u.name.as_str());
-            let note = latest.get(&m.id).copied();
-            request_doc(m, &categories, unit, note)
+            request_doc(m, &categories, unit, latest.get(&m.id).map(String::as_str))
         })
         .collect())
 }
@@ -431,6 +418,67 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 /// At most this many requests per answer (the specification's default).
 const MAX_REQUESTS: i64 = 1000;
 
+/// What a list of requests asks for.
+enum Wanted {
+    /// These ids, whatever else is asked.
+    Codes(Vec<String>),
+    /// A listing, by service codes (names, resolved against the catalog).
+    Listing(Listing, Option<Vec<String>>),
+}
+
+/// A W3C date-time parameter, if given.
+fn date_param(
+    query: &[(String, String)],
+    name: &str,
+    example: &str,
+) -> Result<Option<DateTime<Utc>>, String> {
+    match one(query, name).map(parse_time) {
+        Some(None) => Err(format!("{name} is not a W3C date-time, e.g. {example}")),
+        Some(t) => Ok(t),
+        None => Ok(None),
+    }
+}
+
+/// Reads a list's parameters (the specification's, with its defaults).
+fn wanted(query: &[(String, String)], prefix: &str) -> Result<Wanted, String> {
+    // A list of ids overrides every other filter.
+    if let Some(ids) = one(query, "service_request_id") {
+        return Ok(Wanted::Codes(
+            ids.split(',')
+                .filter_map(|id| tracking::normalize(prefix, id))
+                .take(MAX_REQUESTS as usize)
+                .collect(),
+        ));
+    }
+    let start = date_param(query, "start_date", "2026-11-01T00:00:00+08:00")?;
+    let end = date_param(query, "end_date", "2026-11-30T00:00:00+08:00")?;
+    // Without dates, the last 90 days.
+    let (start, end) = match (start, end) {
+        (None, None) => (Some(Utc::now() - Duration::days(90)), None),
+        (None, Some(e)) => (Some(e - Duration::days(90)), Some(e)),
+        other => other,
+    };
+    let statuses: Vec<&str> = one(query, "status")
+        .map(|s| s.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    if statuses.iter().any(|x| *x != "open" && *x != "closed") {
+        return Err("status must be open or closed".into());
+    }
+    let states = State::ALL
+        .into_iter()
+        .filter(|s| statuses.is_empty() || statuses.contains(&status(*s)))
+        .collect();
+    let codes =
+        one(query, "service_code").map(|s| s.split(',').map(|x| x.trim().to_owned()).collect());
+    let listing = Listing {
+        states,
+        category_ids: None,
+        start,
+        end,
+    };
+    Ok(Wanted::Listing(listing, codes))
+}
+
 async fn list_requests(
     state: &web::Data<AppState>,
     format: Format,
@@ -439,109 +487,25 @@ async fn list_requests(
     let Ok(_turn) = state.heavy.acquire().await else {
         return error(StatusCode::SERVICE_UNAVAILABLE, format, "shutting down");
     };
-    let prefix = state.settings.code_prefix.clone();
-    // A list of ids overrides every other filter.
-    if let Some(ids) = one(query, "service_request_id") {
-        let codes: Vec<String> = ids
-            .split(',')
-            .filter_map(|id| tracking::normalize(&prefix, id))
-            .take(MAX_REQUESTS as usize)
-            .collect();
-        let found = run(state, move |c| {
-            let list: Vec<Matter> = matters_t::table
-                .filter(matters_t::code.eq_any(&codes))
-                .filter(matters_t::channel.eq(Channel::Online.code()))
-                .select(Matter::as_select())
-                .load(c)?;
-            request_docs(c, &list)
-        })
-        .await;
-        return match found {
-            Ok(docs) => respond(
-                StatusCode::OK,
-                format,
-                Doc {
-                    root: "service_requests",
-                    item: "request",
-                    body: Value::Array(docs),
-                },
-            ),
-            Err(e) => internal(format, e),
-        };
-    }
-    let start = match one(query, "start_date").map(parse_time) {
-        Some(None) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format,
-                "start_date is not a W3C date-time, e.g. 2026-11-01T00:00:00+08:00",
-            );
-        }
-        Some(Some(t)) => Some(t),
-        None => None,
+    let wanted = match wanted(query, &state.settings.code_prefix) {
+        Ok(w) => w,
+        Err(why) => return error(StatusCode::BAD_REQUEST, format, &why),
     };
-    let end = match one(query, "end_date").map(parse_time) {
-        Some(None) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format,
-                "end_date is not a W3C date-time, e.g. 2026-11-30T00:00:00+08:00",
-            );
-        }
-        Some(Some(t)) => Some(t),
-        None => None,
-    };
-    let now = Utc::now();
-    // Without dates, the last 90 days.
-    let (start, end) = match (start, end) {
-        (None, None) => (Some(now - Duration::days(90)), None),
-        (None, Some(e)) => (Some(e - Duration::days(90)), Some(e)),
-        other => other,
-    };
-    let statuses: Vec<&str> = match one(query, "status") {
-        None => vec![],
-        Some(s) => {
-            let list: Vec<&str> = s.split(',').map(str::trim).collect();
-            if list.iter().any(|x| *x != "open" && *x != "closed") {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    format,
-                    "status must be open or closed",
-                );
-            }
-            list
-        }
-    };
-    let states: Vec<State> = State::ALL
-        .into_iter()
-        .filter(|s| statuses.is_empty() || statuses.contains(&status(*s)))
-        .collect();
-    let codes: Option<Vec<String>> =
-        one(query, "service_code").map(|s| s.split(',').map(|x| x.trim().to_owned()).collect());
     let found = run(state, move |c| {
-        let mut q = matters_t::table
-            .filter(matters_t::channel.eq(Channel::Online.code()))
-            .filter(matters_t::state.eq_any(states))
-            .into_boxed::<crate::db::MultiBackend>();
-        if let Some(codes) = codes {
-            let ids: Vec<i64> = catalog::all_categories(c)?
-                .into_iter()
-                .filter(|x| codes.contains(&x.code))
-                .map(|x| x.id)
-                .collect();
-            q = q.filter(matters_t::category_id.eq_any(ids));
-        }
-        if let Some(s) = start {
-            q = q.filter(matters_t::created_at.ge(s.naive_utc()));
-        }
-        if let Some(e) = end {
-            q = q.filter(matters_t::created_at.le(e.naive_utc()));
-        }
-        let list: Vec<Matter> = q
-            .order((matters_t::created_at.desc(), matters_t::id.desc()))
-            .limit(MAX_REQUESTS)
-            .select(Matter::as_select())
-            .load(c)?;
+        let list = match wanted {
+            Wanted::Codes(codes) => online::by_codes(c, &codes)?,
+            Wanted::Listing(mut listing, codes) => {
+                if let Some(codes) = codes {
+                    let ids = catalog::all_categories(c)?
+                        .into_iter()
+                        .filter(|x| codes.contains(&x.code))
+                        .map(|x| x.id)
+                        .collect();
+                    listing.category_ids = Some(ids);
+                }
+                online::listed(c, &listing, MAX_REQUESTS)?
+            }
+        };
         request_docs(c, &list)
     })
     .await;

@@ -5,8 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::db::catalog::{self, Category, Unit};
 use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
-use crate::db::{catalog, matters};
+use crate::db::matters::Matter;
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::request::mask_phone;
@@ -156,6 +157,209 @@ pub async fn overdue(
     show(req, state, user, l, query, true).await
 }
 
+/// What one inbox page is read from.
+struct Found {
+    rows: Vec<Matter>,
+    more: bool,
+    total: Count,
+    counts: Vec<(State, Count)>,
+    units: Vec<Unit>,
+    categories: Vec<Category>,
+}
+
+async fn find(
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    f: Filter,
+) -> Result<Found, AppError> {
+    let scope = user.scope.clone();
+    let now = Utc::now();
+    db(state, l, move |c| {
+        let (rows, more) = inbox::search(c, &scope, &f, now)?;
+        let counts = inbox::counts_by_state(c, &scope, &f, now)?;
+        // The counts per state share every other filter: the total is the
+        // sum over the states shown, with no query of its own.
+        let total = counts
+            .iter()
+            .filter(|(s, _)| f.states.is_empty() || f.states.contains(s))
+            .fold(Count::default(), |all, (_, n)| all.plus(*n));
+        Ok(Found {
+            rows,
+            more,
+            total,
+            counts,
+            units: catalog::all_units(c)?,
+            categories: catalog::all_categories(c)?,
+        })
+    })
+    .await
+}
+
+fn unit_name(units: &[Unit], id: Option<i64>, l: Lang) -> String {
+    id.and_then(|id| units.iter().find(|u| u.id == id))
+        .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+        .unwrap_or_default()
+}
+
+fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
+    let now = Utc::now();
+    found
+        .rows
+        .iter()
+        .map(|m| InboxRow {
+            id: m.id,
+            code: m.code.clone(),
+            title: m.title.clone(),
+            state: m.state.code(),
+            state_label: l.t(m.state.label_key()),
+            channel_label: l.t(m.channel.label_key()),
+            category: found
+                .categories
+                .iter()
+                .find(|c| c.id == m.category_id)
+                .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+                .unwrap_or_default(),
+            unit: unit_name(&found.units, m.unit_id, l),
+            town: unit_name(&found.units, m.town_id, l),
+            received: l.time(&m.created_at),
+            due: m.due_at.as_ref().map(|d| l.date(d)).unwrap_or_default(),
+            overdue: inbox::is_overdue(m, now),
+            phone: match (show_phone, m.citizen_phone.as_deref()) {
+                (true, Some(phone)) => mask_phone(phone),
+                _ => String::new(),
+            },
+        })
+        .collect()
+}
+
+/// The same view from its first page.
+fn first_page(q: &mut InboxQuery) {
+    q.page = String::new();
+    q.after = String::new();
+    q.before = String::new();
+}
+
+/// A tab per state (and one for all), each with its count.
+fn tabs(query: &InboxQuery, base: &str, counts: &[(State, Count)], l: Lang) -> Vec<StateTab> {
+    let shown = query.state.clone().unwrap_or_default();
+    let mut tabs = vec![StateTab {
+        label: l.t("staff.inbox.all_states"),
+        count: counts
+            .iter()
+            .fold(Count::default(), |all, (_, n)| all.plus(*n))
+            .to_string(),
+        href: query.link(base, |q| {
+            q.state = Some(String::new());
+            first_page(q);
+        }),
+        current: shown.is_empty(),
+    }];
+    tabs.extend(counts.iter().map(|(s, count)| StateTab {
+        label: l.t(s.label_key()),
+        count: count.to_string(),
+        href: query.link(base, |q| {
+            q.state = Some(s.code().to_owned());
+            first_page(q);
+        }),
+        current: shown == s.code(),
+    }));
+    tabs
+}
+
+/// The links to the pages before and after this one: by the rows at its
+/// edges (see `inbox::Cursor`).
+fn page_links(
+    query: &InboxQuery,
+    base: &str,
+    filter: &Filter,
+    found: &Found,
+) -> (Option<String>, Option<String>) {
+    let page_no = filter.page;
+    let first_row = found.rows.first().map(|m| Cursor::text(filter.sort, m));
+    let last_row = found.rows.last().map(|m| Cursor::text(filter.sort, m));
+    let prev = (page_no > 1).then(|| {
+        query.link(base, |q| {
+            first_page(q);
+            if page_no > 2
+                && let Some(first) = &first_row
+            {
+                q.page = (page_no - 1).to_string();
+                q.before = first.clone();
+            }
+        })
+    });
+    let next = found.more.then_some(last_row).flatten().map(|last| {
+        query.link(base, |q| {
+            first_page(q);
+            q.page = (page_no + 1).to_string();
+            q.after = last;
+        })
+    });
+    (prev, next)
+}
+
+/// The filter form's choices.
+struct Choices {
+    states: Vec<Choice>,
+    channels: Vec<Choice>,
+    categories: Vec<Choice>,
+    units: Vec<Choice>,
+    towns: Vec<Choice>,
+    sorts: Vec<Choice>,
+}
+
+fn choices(query: &InboxQuery, filter: &Filter, found: &Found, l: Lang) -> Choices {
+    let shown = query.state.clone().unwrap_or_default();
+    let mut states = vec![Choice {
+        value: "assigned,in_progress".into(),
+        label: l.t("staff.inbox.waiting_for_unit"),
+        selected: shown == "assigned,in_progress",
+    }];
+    states.extend(State::ALL.iter().map(|s| Choice {
+        value: s.code().into(),
+        label: l.t(s.label_key()),
+        selected: shown == s.code(),
+    }));
+    let unit_choice = |u: &Unit, typed: &str| Choice::new(u.id, l.pick(&u.name, &u.name_en), typed);
+    Choices {
+        states,
+        channels: Channel::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.code().into(),
+                label: l.t(c.label_key()),
+                selected: query.channel == c.code(),
+            })
+            .collect(),
+        categories: found
+            .categories
+            .iter()
+            .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &query.category))
+            .collect(),
+        units: found
+            .units
+            .iter()
+            .filter(|u| u.kind != UnitKind::District)
+            .map(|u| unit_choice(u, &query.unit))
+            .collect(),
+        towns: found
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Town)
+            .map(|u| unit_choice(u, &query.town))
+            .collect(),
+        sorts: Sort::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.code().into(),
+                label: l.t(s.label_key()),
+                selected: filter.sort == *s,
+            })
+            .collect(),
+    }
+}
+
 async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -169,164 +373,22 @@ async fn show(
     if query.state.is_none() {
         query.state = Some(default_states(user.role).to_owned());
     }
-    let scope = user.scope.clone();
-    let now = Utc::now();
-    let f = filter.clone();
-    let (rows, more, total, counts, units, categories) = db(&state, l, move |c| {
-        let (rows, more) = inbox::search(c, &scope, &f, now)?;
-        let counts = inbox::counts_by_state(c, &scope, &f, now)?;
-        // The counts per state share every other filter: the total is the
-        // sum over the states shown, with no query of its own.
-        let total = counts
-            .iter()
-            .filter(|(s, _)| f.states.is_empty() || f.states.contains(s))
-            .fold(Count::default(), |all, (_, n)| all.plus(*n));
-        Ok((
-            rows,
-            more,
-            total,
-            counts,
-            catalog::all_units(c)?,
-            catalog::all_categories(c)?,
-        ))
-    })
-    .await?;
-
-    let unit_name = |id: Option<i64>| {
-        id.and_then(|id| units.iter().find(|u| u.id == id))
-            .map(|u| l.pick(&u.name, &u.name_en).to_owned())
-            .unwrap_or_default()
-    };
+    let found = find(&state, &user, l, filter.clone()).await?;
     let show_phone = sees_citizen(user.role);
-    let first_row = rows.first().map(|m| Cursor::text(filter.sort, m));
-    let last_row = rows.last().map(|m| Cursor::text(filter.sort, m));
-    let rows: Vec<InboxRow> = rows
-        .iter()
-        .map(|m: &matters::Matter| InboxRow {
-            id: m.id,
-            code: m.code.clone(),
-            title: m.title.clone(),
-            state: m.state.code(),
-            state_label: l.t(m.state.label_key()),
-            channel_label: l.t(m.channel.label_key()),
-            category: categories
-                .iter()
-                .find(|c| c.id == m.category_id)
-                .map(|c| l.pick(&c.name, &c.name_en).to_owned())
-                .unwrap_or_default(),
-            unit: unit_name(m.unit_id),
-            town: unit_name(m.town_id),
-            received: l.time(&m.created_at),
-            due: m.due_at.as_ref().map(|d| l.date(d)).unwrap_or_default(),
-            overdue: inbox::is_overdue(m, now),
-            phone: if show_phone {
-                m.citizen_phone
-                    .as_deref()
-                    .map(mask_phone)
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            },
-        })
-        .collect();
-
     let base = if overdue_page {
         "/staff/overdue"
     } else {
         "/staff/matters"
     };
-    let shown_states = query.state.clone().unwrap_or_default();
-    let first_page = |q: &mut InboxQuery| {
-        q.page = String::new();
-        q.after = String::new();
-        q.before = String::new();
-    };
-    let mut tabs = vec![StateTab {
-        label: l.t("staff.inbox.all_states"),
-        count: counts
-            .iter()
-            .fold(Count::default(), |all, (_, n)| all.plus(*n))
-            .to_string(),
-        href: query.link(base, |q| {
-            q.state = Some(String::new());
-            first_page(q);
-        }),
-        current: shown_states.is_empty(),
-    }];
-    for (s, count) in &counts {
-        tabs.push(StateTab {
-            label: l.t(&format!("state.{}", s.code())),
-            count: count.to_string(),
-            href: query.link(base, |q| {
-                q.state = Some(s.code().to_owned());
-                first_page(q);
-            }),
-            current: shown_states == s.code(),
-        });
-    }
-
-    // Pages go by the rows at their edges (see `inbox::Cursor`).
-    let page_no = filter.page;
-    let prev = (page_no > 1).then(|| {
-        query.link(base, |q| {
-            first_page(q);
-            if page_no > 2
-                && let Some(first) = &first_row
-            {
-                q.page = (page_no - 1).to_string();
-                q.before = first.clone();
-            }
-        })
-    });
-    let next = more.then_some(last_row).flatten().map(|last| {
-        query.link(base, |q| {
-            first_page(q);
-            q.page = (page_no + 1).to_string();
-            q.after = last;
-        })
-    });
-
-    let choices_units: Vec<Choice> = units
-        .iter()
-        .filter(|u| u.kind != UnitKind::District)
-        .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.unit))
-        .collect();
-    let towns: Vec<Choice> = units
-        .iter()
-        .filter(|u| u.kind == UnitKind::Town)
-        .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &query.town))
-        .collect();
-    let category_choices = categories
-        .iter()
-        .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &query.category))
-        .collect();
-    let channel_choices = Channel::ALL
-        .iter()
-        .map(|c| Choice {
-            value: c.code().into(),
-            label: l.t(&format!("channel.{}", c.code())),
-            selected: query.channel == c.code(),
-        })
-        .collect();
-    let mut state_choices = vec![Choice {
-        value: "assigned,in_progress".into(),
-        label: l.t("staff.inbox.waiting_for_unit"),
-        selected: shown_states == "assigned,in_progress",
-    }];
-    state_choices.extend(State::ALL.iter().map(|s| Choice {
-        value: s.code().into(),
-        label: l.t(&format!("state.{}", s.code())),
-        selected: shown_states == s.code(),
-    }));
-    let sort_choices = Sort::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.code().into(),
-            label: l.t(&format!("staff.inbox.sort_{}", s.code())),
-            selected: filter.sort == *s,
-        })
-        .collect();
-
+    let (prev, next) = page_links(&query, base, &filter, &found);
+    let Choices {
+        states,
+        channels,
+        categories,
+        units,
+        towns,
+        sorts,
+    } = choices(&query, &filter, &found, l);
     let body = InboxPage {
         l,
         nav: super::nav(
@@ -341,20 +403,20 @@ async fn show(
             "staff.inbox.title"
         }),
         action: base,
-        rows,
-        summary: l.tf("staff.inbox.total", &[("n", &total.to_string())]),
+        rows: rows(&found, l, show_phone),
+        summary: l.tf("staff.inbox.total", &[("n", &found.total.to_string())]),
         export_csv: query.link("/staff/matters.csv", first_page),
         export_xlsx: query.link("/staff/matters.xlsx", first_page),
-        page: l.tf("staff.inbox.page", &[("n", &page_no.to_string())]),
+        page: l.tf("staff.inbox.page", &[("n", &filter.page.to_string())]),
         prev,
         next,
-        tabs,
-        states: state_choices,
-        channels: channel_choices,
-        categories: category_choices,
-        units: choices_units,
+        tabs: tabs(&query, base, &found.counts, l),
+        states,
+        channels,
+        categories,
+        units,
         towns,
-        sorts: sort_choices,
+        sorts,
         overdue: filter.overdue,
         overdue_page,
         from: query.from.chars().take(10).collect(),

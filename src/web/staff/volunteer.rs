@@ -11,12 +11,11 @@ use serde::Deserialize;
 use crate::app;
 use crate::app::volunteers::ClaimKind;
 use crate::db::catalog::{self, Unit};
-use crate::db::inbox;
-use crate::db::volunteers::{self, Profile, ServiceRecord};
+use crate::db::volunteers::{self, Profile, ServiceRecord, VolunteerClaim};
 use crate::domain::UnitKind;
-use crate::domain::access::{Page, Scope};
+use crate::domain::access::{Belonging, Page, sees_volunteer};
 use crate::domain::step::service_minutes;
-use crate::domain::{Channel, Role};
+use crate::domain::{Role, clock};
 use crate::views::Choice;
 use crate::views::staff::{
     MePage, ServiceRow, TeamRow, VolunteerPage, VolunteerRow, VolunteersPage,
@@ -37,18 +36,13 @@ fn unit_name(units: &[Unit], id: Option<i64>, l: Lang) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `user` may see this volunteer's record: everyone with the
-/// overview, except that unit staff see only volunteers whose home unit or
-/// community is theirs (双管理), and a volunteer sees their own.
-fn sees_volunteer(user: &StaffUser, volunteer_id: i64, profile: Option<&Profile>) -> bool {
-    match &user.scope {
-        _ if user.id == volunteer_id => true,
-        Scope::Units(units) => profile.is_some_and(|p| {
-            p.home_unit_id.is_some_and(|u| units.contains(&u))
-                || p.community_id.is_some_and(|u| units.contains(&u))
-        }),
-        _ => user.role != Role::Volunteer,
-    }
+/// Whether `user` may see this volunteer's record.
+fn sees(user: &StaffUser, volunteer_id: i64, profile: Option<&Profile>) -> bool {
+    let belonging = Belonging {
+        home_unit: profile.and_then(|p| p.home_unit_id),
+        community: profile.and_then(|p| p.community_id),
+    };
+    sees_volunteer(user.role, &user.scope, user.id == volunteer_id, belonging)
 }
 
 fn service_rows(l: Lang, units: &[Unit], services: &[ServiceRecord]) -> Vec<ServiceRow> {
@@ -115,7 +109,7 @@ pub async fn overview(
         .iter()
         .filter_map(|(id, name, active)| {
             let profile = profiles.iter().find(|p| p.user_id == *id);
-            sees_volunteer(&user, *id, profile).then(|| VolunteerRow {
+            sees(&user, *id, profile).then(|| VolunteerRow {
                 id: *id,
                 name: name.clone(),
                 active: *active,
@@ -187,7 +181,7 @@ pub async fn record(
     if person.role != Role::Volunteer {
         return Err(ErrorKind::NotFound.lang(l));
     }
-    if !sees_volunteer(&user, id, profile.as_ref()) {
+    if !sees(&user, id, profile.as_ref()) {
         return Err(ErrorKind::Forbidden.lang(l));
     }
     let total: i64 = services.iter().map(|s| i64::from(s.minutes)).sum();
@@ -208,16 +202,7 @@ pub async fn record(
             .and_then(|p| p.reported_at)
             .map(|t| l.date(&t))
             .unwrap_or_default(),
-        claims: claims
-            .iter()
-            .map(|c| {
-                (
-                    l.t(&format!("staff.volunteer.claim_{}", c.kind)),
-                    c.name.clone(),
-                    unit_name(&units, Some(c.community_id), l),
-                )
-            })
-            .collect(),
+        claims: claim_rows(l, &units, &claims),
         hours: hours(total),
         services: service_rows(l, &units, &services),
     };
@@ -243,110 +228,78 @@ async fn me_page(
     l: Lang,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.id;
-    let scope = user.scope.clone();
-    let (profile, claims, services, teams, menu, units, open) = db(state, l, move |c| {
-        let filter = inbox::Filter {
-            states: vec![
-                crate::domain::State::Accepted,
-                crate::domain::State::Assigned,
-                crate::domain::State::InProgress,
-            ],
-            channel: Some(Channel::Volunteer),
-            per_page: 100,
-            page: 1,
-            ..inbox::Filter::default()
-        };
-        let (open, _) = inbox::search(c, &scope, &filter, Utc::now())?;
-        Ok((
-            volunteers::profile(c, uid)?,
-            volunteers::claims_of(c, uid)?,
-            volunteers::services_of(c, uid)?,
-            volunteers::teams(c)?,
-            volunteers::menu(c)?,
-            catalog::all_units(c)?,
-            open,
-        ))
+    let volunteer = user.clone();
+    let own = db(state, l, move |c| {
+        app::volunteers::own(c, &volunteer, Utc::now())
     })
     .await?;
-    let my_team = profile.as_ref().and_then(|p| p.team_id);
-    let team_items: Vec<i64> = menu
-        .iter()
-        .filter(|m| Some(m.team_id) == my_team)
-        .map(|m| m.id)
-        .collect();
-    let requests = open
-        .iter()
-        .filter(|m| {
-            m.claimed_by == Some(uid)
-                || (m.claimed_by.is_none()
-                    && m.menu_item_id.is_some_and(|i| team_items.contains(&i)))
-        })
-        .map(|m| {
-            (
-                m.id,
-                m.code.clone(),
-                m.title.clone(),
-                unit_name(&units, m.unit_id, l),
-                l.t(m.state.label_key()),
-            )
-        })
-        .collect();
-    let typed_team = my_team.map(|t| t.to_string()).unwrap_or_default();
-    let typed_home = profile
-        .as_ref()
-        .and_then(|p| p.home_unit_id)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
-    let typed_community = profile
-        .as_ref()
-        .and_then(|p| p.community_id)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
-    let total: i64 = services.iter().map(|s| i64::from(s.minutes)).sum();
+    let profile = own.profile.as_ref();
+    let typed = |id: Option<i64>| id.map(|t| t.to_string()).unwrap_or_default();
+    let units = |kinds: &[UnitKind], typed: &str| -> Vec<Choice> {
+        own.units
+            .iter()
+            .filter(|u| kinds.contains(&u.kind))
+            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), typed))
+            .collect()
+    };
+    let total: i64 = own.services.iter().map(|s| i64::from(s.minutes)).sum();
     let body = MePage {
         l,
         nav: super::nav(user, l, csrf::token(req), "me"),
         csrf: csrf::token(req),
-        id: uid,
+        id: user.id,
         error,
-        reported: profile
-            .as_ref()
-            .and_then(|p| p.reported_at)
-            .map(|t| l.date(&t)),
-        teams: teams
+        reported: profile.and_then(|p| p.reported_at).map(|t| l.date(&t)),
+        teams: own
+            .teams
             .iter()
-            .map(|t| Choice::new(t.id, &t.name, &typed_team))
+            .map(|t| Choice::new(t.id, &t.name, &typed(profile.and_then(|p| p.team_id))))
             .collect(),
-        home_units: units
+        home_units: units(
+            &[UnitKind::Department, UnitKind::Town],
+            &typed(profile.and_then(|p| p.home_unit_id)),
+        ),
+        communities: units(
+            &[UnitKind::Community],
+            &typed(profile.and_then(|p| p.community_id)),
+        ),
+        claims: claim_rows(l, &own.units, &own.claims),
+        requests: own
+            .requests
             .iter()
-            .filter(|u| u.kind == UnitKind::Department || u.kind == UnitKind::Town)
-            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_home))
-            .collect(),
-        communities: units
-            .iter()
-            .filter(|u| u.kind == UnitKind::Community)
-            .map(|u| Choice::new(u.id, l.pick(&u.name, &u.name_en), &typed_community))
-            .collect(),
-        claims: claims
-            .iter()
-            .map(|c| {
+            .map(|m| {
                 (
-                    l.t(&format!("staff.volunteer.claim_{}", c.kind)),
-                    c.name.clone(),
-                    unit_name(&units, Some(c.community_id), l),
+                    m.id,
+                    m.code.clone(),
+                    m.title.clone(),
+                    unit_name(&own.units, m.unit_id, l),
+                    l.t(m.state.label_key()),
                 )
             })
             .collect(),
-        requests,
         hours: hours(total),
-        services: service_rows(l, &units, &services),
-        today: Utc::now()
-            .with_timezone(&crate::domain::clock::china())
-            .format("%Y-%m-%d")
-            .to_string(),
+        services: service_rows(l, &own.units, &own.services),
+        today: clock::today(Utc::now()).format("%Y-%m-%d").to_string(),
     };
     Ok(page(req, body))
+}
+
+/// A volunteer's claims: kind, name, community.
+fn claim_rows(l: Lang, units: &[Unit], claims: &[VolunteerClaim]) -> Vec<(String, String, String)> {
+    claims
+        .iter()
+        .map(|c| {
+            let kind = match ClaimKind::parse(&c.kind) {
+                Some(ClaimKind::Post) => "staff.volunteer.claim_post",
+                _ => "staff.volunteer.claim_recipient",
+            };
+            (
+                l.t(kind),
+                c.name.clone(),
+                unit_name(units, Some(c.community_id), l),
+            )
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
