@@ -20,6 +20,11 @@ use crate::config::Settings;
 use crate::db::{self, DbError, Pool};
 use crate::web::{AppState, csrf, i18n, routes};
 
+/// Threads each HTTP worker may run blocking database work on at once
+/// (actix's default is 512 shared by all workers). Work beyond the pool's
+/// connections only waits for one, so more would buy nothing.
+const BLOCKING_THREADS_PER_WORKER: usize = 256;
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -85,12 +90,7 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
-        server = server.worker_max_blocking_threads(
-            std::env::var("XB")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(256),
-        );
+        server = server.worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER);
         Ok(Application {
             address,
             port: address.port(),
