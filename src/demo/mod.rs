@@ -762,17 +762,7 @@ fn micro_matters(c: &mut AnyConnection, w: &mut World) -> Result<(), DemoError> 
             form,
             created + Duration::hours(2),
         )?;
-        w.take(
-            c,
-            id,
-            &dispatcher,
-            Action::Take(Transition::Dispatch),
-            StepInput {
-                unit: Some(community.id),
-                ..StepInput::default()
-            },
-            created + Duration::hours(3),
-        )?;
+        w.dispatch(c, id, &dispatcher, &community, created + Duration::hours(3))?;
         w.t(
             c,
             id,

@@ -108,6 +108,20 @@ fn respond(status: StatusCode, format: Format, doc: Doc) -> HttpResponse {
     }
 }
 
+/// A list of service requests (or of their tokens): the answer of most
+/// endpoints.
+fn service_requests(format: Format, body: Value) -> HttpResponse {
+    respond(
+        StatusCode::OK,
+        format,
+        Doc {
+            root: "service_requests",
+            item: "request",
+            body,
+        },
+    )
+}
+
 /// An error in the specification's shape.
 fn error(status: StatusCode, format: Format, description: &str) -> HttpResponse {
     let body = json!([{ "code": status.as_u16(), "description": description }]);
@@ -510,15 +524,7 @@ async fn list_requests(
     })
     .await;
     match found {
-        Ok(docs) => respond(
-            StatusCode::OK,
-            format,
-            Doc {
-                root: "service_requests",
-                item: "request",
-                body: Value::Array(docs),
-            },
-        ),
+        Ok(docs) => service_requests(format, Value::Array(docs)),
         Err(e) => internal(format, e),
     }
 }
@@ -552,15 +558,7 @@ pub async fn one_request(
     })
     .await;
     match found {
-        Ok(Some(docs)) => respond(
-            StatusCode::OK,
-            format,
-            Doc {
-                root: "service_requests",
-                item: "request",
-                body: Value::Array(docs),
-            },
-        ),
+        Ok(Some(docs)) => service_requests(format, Value::Array(docs)),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             format,
@@ -598,15 +596,7 @@ pub async fn token(
     {
         Ok(Some(m)) => {
             let body = json!([{ "service_request_id": m.code, "token": code }]);
-            respond(
-                StatusCode::OK,
-                format,
-                Doc {
-                    root: "service_requests",
-                    item: "request",
-                    body,
-                },
-            )
+            service_requests(format, body)
         }
         Ok(None) => error(StatusCode::NOT_FOUND, format, "token not found"),
         Err(e) => internal(format, e),
@@ -830,15 +820,7 @@ pub async fn post_request(
         None => l.t("open311.notice"),
     };
     let body = json!([{ "service_request_id": stored.code, "service_notice": notice, "account_id": Value::Null }]);
-    respond(
-        StatusCode::OK,
-        format,
-        Doc {
-            root: "service_requests",
-            item: "request",
-            body,
-        },
-    )
+    service_requests(format, body)
 }
 
 pub fn routes(t: &mut crate::web::routes::Table<'_>) {
