@@ -119,6 +119,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "SHISHI_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Reverse proxies (addresses or networks, comma-separated) whose
+    /// Forwarded / X-Forwarded-For headers name the client, e.g. 127.0.0.1.
+    #[arg(long, env = "SHISHI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::config::proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Submissions one address may make at once.
     #[arg(long, env = "SHISHI_SUBMIT_BURST", default_value_t = 5)]
     pub submit_burst: u32,
@@ -223,6 +227,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.secret_key = args.secret_key;
             settings.public_url = args.public_url;
             settings.secure_cookies = args.secure_cookies;
+            settings.trusted_proxies = args.trusted_proxies;
             settings.submit_burst = args.submit_burst;
             settings.submit_per_hour = args.submit_per_hour;
             settings.workers = args.workers;

@@ -1,5 +1,6 @@
 //! Typed settings, from command-line flags and the environment.
 
+use ipnet::IpNet;
 use secrecy::SecretString;
 
 /// Everything the server needs to start.
@@ -23,6 +24,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Mark cookies `Secure` (set this when served over HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` headers are
+    /// believed (see `web::client`). Empty: nobody's.
+    pub trusted_proxies: Vec<IpNet>,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
     /// Largest database pool.
@@ -59,6 +63,7 @@ impl Settings {
             submit_per_hour: 20,
             public_url: None,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             workers: None,
             pool_size: 16,
             login_slow_after: 2,
@@ -73,9 +78,34 @@ impl Settings {
     }
 }
 
+/// A trusted proxy as given: a network (`10.0.0.0/8`) or one address
+/// (`127.0.0.1`, `::1`).
+pub fn proxy(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            format!("{text:?} is not an address or a network (e.g. 127.0.0.1 or 10.0.0.0/8)")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxies_are_addresses_or_networks() {
+        assert_eq!(
+            proxy("127.0.0.1").map(|n| n.to_string()),
+            Ok("127.0.0.1/32".into())
+        );
+        assert_eq!(
+            proxy(" 10.0.0.0/8 ").map(|n| n.to_string()),
+            Ok("10.0.0.0/8".into())
+        );
+        assert_eq!(proxy("::1").map(|n| n.to_string()), Ok("::1/128".into()));
+        assert!(proxy("nginx").is_err() && proxy("10.0.0.0/33").is_err());
+    }
 
     #[test]
     fn the_secret_key_never_shows_in_debug_output() {

@@ -184,35 +184,46 @@ pub fn session_user(
 /// What the login throttle says before a password is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Throttle {
-    /// Too many failures: refused for so many more minutes.
+    /// Too many failures from this address (for this account, or at all):
+    /// refused for so many more minutes.
     Refused { minutes: i64 },
-    /// Go ahead after waiting this long; `earlier` failures were counted.
+    /// Go ahead after waiting this long. `earlier` failures were counted;
+    /// `here` of them for this account from this address.
     Go {
         wait_ms: u64,
         earlier: i64,
-        account_failures: i64,
+        here: i64,
     },
 }
 
-/// Who a login attempt counts against.
+/// Who a login attempt counts against: the account from this address, the
+/// address, and the account as a whole.
 pub struct Attempt {
-    account: String,
+    pair: String,
     address: String,
+    account: String,
 }
 
 impl Attempt {
     /// An attempt at `username` from `address`.
     pub fn new(username: &str, address: &str) -> Attempt {
+        let name = username.to_lowercase();
         Attempt {
-            account: format!("account:{}", username.to_lowercase()),
+            pair: format!("pair:{name}@{address}"),
             address: format!("ip:{address}"),
+            account: format!("account:{name}"),
         }
     }
 }
 
-/// Failed logins are counted per account and per address in the database
-/// (so every instance sees them): past a few, each further attempt waits;
-/// past the limit, it is refused for the rest of the window.
+/// Failed logins are counted in the database (so every instance sees
+/// them). An address that keeps failing is refused for the rest of the
+/// window: for the one account it keeps guessing (after
+/// `login_max_per_account` failures), or for every account (after
+/// `login_max_per_address`). Failures on an account from everywhere only
+/// slow each attempt down (by up to five seconds): they never lock the
+/// account, so someone guessing from one address cannot keep its owner,
+/// at another, out.
 pub fn throttle(
     conn: &mut AnyConnection,
     attempt: &Attempt,
@@ -221,20 +232,21 @@ pub fn throttle(
 ) -> Result<Throttle> {
     let window = Duration::minutes(s.login_window_minutes);
     let since = now - window;
-    let acct = users::failures_since(conn, &attempt.account, since)?;
-    let addr = users::failures_since(conn, &attempt.address, since)?;
+    let pair = users::failures_since(conn, &attempt.pair, since)?;
+    let address = users::failures_since(conn, &attempt.address, since)?;
+    let account = users::failures_since(conn, &attempt.account, since)?;
     let refused_for = |(count, first): (i64, Option<NaiveDateTime>), max: i64| {
         (count >= max).then(|| {
             let until = first.map_or(now, |f| f.and_utc() + window);
             ((until - now).num_seconds() + 59).max(60) / 60
         })
     };
-    if let Some(minutes) = refused_for(acct, s.login_max_per_account)
-        .or_else(|| refused_for(addr, s.login_max_per_address))
+    if let Some(minutes) = refused_for(pair, s.login_max_per_account)
+        .or_else(|| refused_for(address, s.login_max_per_address))
     {
         return Ok(Throttle::Refused { minutes });
     }
-    let earlier = acct.0.max(addr.0);
+    let earlier = pair.0.max(address.0).max(account.0);
     let wait_ms = if earlier > s.login_slow_after {
         let extra = u64::try_from(earlier - s.login_slow_after).unwrap_or(0);
         (extra * s.login_slowdown_ms).min(5_000)
@@ -244,7 +256,7 @@ pub fn throttle(
     Ok(Throttle::Go {
         wait_ms,
         earlier,
-        account_failures: acct.0,
+        here: pair.0,
     })
 }
 
@@ -270,15 +282,22 @@ pub fn check_password(conn: &mut AnyConnection, username: &str, password: &str) 
     })
 }
 
-/// Records a failed attempt against its account and its address.
+/// Records a failed attempt against the account from its address, the
+/// address and the account.
 pub fn failed(conn: &mut AnyConnection, attempt: &Attempt, now: DateTime<Utc>) -> Result<()> {
-    let subjects = [attempt.account.clone(), attempt.address.clone()];
+    let subjects = [
+        attempt.pair.clone(),
+        attempt.address.clone(),
+        attempt.account.clone(),
+    ];
     Ok(users::record_failure(conn, &subjects, now)?)
 }
 
-/// A successful login forgets the account's failures.
+/// A successful login forgets the account's failures (its address keeps
+/// the ones it made at other accounts).
 pub fn succeeded(conn: &mut AnyConnection, attempt: &Attempt) -> Result<()> {
-    Ok(users::clear_failures(conn, &attempt.account)?)
+    users::clear_failures(conn, &attempt.account)?;
+    Ok(users::clear_failures(conn, &attempt.pair)?)
 }
 
 #[cfg(test)]

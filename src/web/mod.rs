@@ -1,6 +1,7 @@
 //! HTTP: handlers by area, forms, CSRF, language, and the route table.
 
 pub mod auth;
+pub mod client;
 pub mod csrf;
 pub mod error;
 pub mod i18n;

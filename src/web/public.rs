@@ -1,8 +1,6 @@
 //! Citizen pages: home, the request form, the receipt and status page, the
 //! QR code, and the health check. No login.
 
-use std::net::{IpAddr, Ipv4Addr};
-
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -24,7 +22,7 @@ use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
 use crate::web::staff::dashboard;
-use crate::web::{call, csrf, db, db_read, page, see_other};
+use crate::web::{call, client, csrf, db, db_read, page, see_other};
 
 pub async fn home(
     req: HttpRequest,
@@ -171,25 +169,21 @@ pub async fn submit_form(
     ))
 }
 
-fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
 /// Counts one submission against the address's allowance.
 fn check_rate(state: &AppState, req: &HttpRequest, l: Lang) -> Result<(), AppError> {
     let limiter = &state.submit_limiter;
     if limiter.len() > 100_000 {
         limiter.retain_recent();
     }
-    limiter.check_key(&client_ip(req)).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ErrorKind::TooMany {
-            retry_after: wait.as_secs().max(1),
-        }
-        .lang(l)
-    })
+    limiter
+        .check_key(&client::address(req))
+        .map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ErrorKind::TooMany {
+                retry_after: wait.as_secs().max(1),
+            }
+            .lang(l)
+        })
 }
 
 pub async fn submit(

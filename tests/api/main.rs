@@ -9,6 +9,7 @@ mod export;
 mod fund;
 mod helpers;
 mod open311;
+mod proxy;
 mod public;
 mod safety;
 mod staff;

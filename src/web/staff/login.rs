@@ -2,7 +2,6 @@
 //! in the database (so every instance sees them): past a few, each further
 //! attempt is slowed down; past the limit, refused for the rest of the window.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use actix_session::Session;
@@ -18,7 +17,7 @@ use crate::web::AppState;
 use crate::web::auth::{StaffUser, log_in, log_out};
 use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
-use crate::web::{csrf, db, page, see_other};
+use crate::web::{client, csrf, db, page, see_other};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -59,12 +58,6 @@ pub struct LoginForm {
     next: String,
 }
 
-fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -88,7 +81,7 @@ pub async fn submit(
     let password: String = form.password.chars().take(200).collect();
     let attempt = std::sync::Arc::new(accounts::Attempt::new(
         &username,
-        &client_ip(&req).to_string(),
+        &client::address(&req).to_string(),
     ));
     let settings = state.settings.clone();
     let throttle = {
@@ -106,7 +99,7 @@ pub async fn submit(
         accounts::Throttle::Go {
             wait_ms,
             earlier,
-            account_failures,
+            here,
         } => {
             if wait_ms > 0 {
                 log::info!(
@@ -133,7 +126,7 @@ pub async fn submit(
                     })
                     .await?;
                     log::warn!("failed login for {username:?} ({earlier} earlier)");
-                    let left = state.settings.login_max_per_account - account_failures - 1;
+                    let left = state.settings.login_max_per_account - here - 1;
                     let message = if left <= 2 && left > 0 {
                         l.tf("staff.login.wrong_left", &[("left", &left.to_string())])
                     } else {
