@@ -349,3 +349,69 @@ async fn downloads_take_turns_and_the_rest_of_the_office_keeps_working() {
     drop(second);
     assert_eq!(app.state.downloads.most(), 2, "never more than two at once");
 }
+
+/// Titles a spreadsheet would run as formulas if written as they are.
+const HOSTILE: [&str; 4] = [
+    "=HYPERLINK(\"http://evil.example/x\",\"点击查看\")",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "+86 13812345678 路灯不亮",
+    "-2+3 夏北三巷路灯不亮",
+];
+
+#[tokio::test]
+async fn titles_that_look_like_formulas_stay_text_in_both_formats() {
+    let app = spawn_app().await;
+    for title in HOSTILE {
+        let form = with(&app.valid_request().await, "title", title);
+        assert_eq!(app.submit(&form).await.status(), 303, "{title}");
+    }
+    let dispatcher = app.dispatcher().await;
+    let bytes = dispatcher
+        .get("/staff/matters.csv?state=")
+        .await
+        .bytes()
+        .await
+        .expect("csv");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let titles: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("a record")[1].to_owned())
+        .collect();
+    for title in HOSTILE {
+        assert!(
+            titles.contains(&format!("'{title}")),
+            "{title} in {titles:?}"
+        );
+    }
+
+    let bytes = dispatcher
+        .get("/staff/matters.xlsx?state=")
+        .await
+        .bytes()
+        .await
+        .expect("xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        if let Ok(mut file) = zip.by_name(name) {
+            file.read_to_string(&mut text).expect("xml");
+        }
+        text
+    };
+    let sheet = read("xl/worksheets/sheet1.xml");
+    // Strings are inline (large workbooks) or shared.
+    let strings = sheet.clone() + &read("xl/sharedStrings.xml");
+    let styles = read("xl/styles.xml");
+    assert!(!sheet.contains("<f>"), "no cell is a formula");
+    for title in HOSTILE {
+        let escaped = title
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
+        assert!(
+            strings.contains(&escaped) || strings.contains(title),
+            "{title} is a string"
+        );
+    }
+    assert!(styles.contains("quotePrefix=\"1\""), "and marked as text");
+}

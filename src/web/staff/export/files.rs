@@ -53,11 +53,28 @@ pub struct Table {
 
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
 
+/// Whether a spreadsheet would take this text for a formula (or the start
+/// of one): OWASP's list for CSV injection.
+pub fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A CSV cell that Excel and WPS show as the text it is: one that could be
+/// read as a formula gets a leading apostrophe.
+fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// CSV lines for some rows (no BOM).
 pub fn csv_rows(rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        w.write_record(row).map_err(|e| e.to_string())?;
+        w.write_record(row.iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
 }
@@ -97,17 +114,23 @@ pub fn write_sheet(
 }
 
 /// Writes rows below the first `done` data rows (row 0 holds the headers).
+/// Every cell is a string, never a formula; one that looks like a formula
+/// also carries Excel's quote prefix, so that editing it keeps it text.
 pub fn write_rows(
     sheet: &mut rust_xlsxwriter::Worksheet,
     rows: &[Vec<String>],
     done: u32,
 ) -> Result<(), String> {
+    let text = rust_xlsxwriter::Format::new().set_quote_prefix();
     for (r, row) in rows.iter().enumerate() {
         let r = done + 1 + u32::try_from(r).map_err(|e| e.to_string())?;
         for (c, value) in row.iter().enumerate() {
-            sheet
-                .write_string(r, col(c), value)
-                .map_err(|e| e.to_string())?;
+            let written = if formula_like(value) {
+                sheet.write_string_with_format(r, col(c), value, &text)
+            } else {
+                sheet.write_string(r, col(c), value)
+            };
+            written.map_err(|e| e.to_string())?;
         }
     }
     Ok(())
@@ -123,4 +146,34 @@ pub fn attachment(format: Format, stem: &str, body: Vec<u8>) -> HttpResponse {
         .insert_header((CONTENT_TYPE, format.content_type()))
         .insert_header((CONTENT_DISPOSITION, format.disposition(stem)))
         .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        for hostile in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "=HYPERLINK(\"http://x\",\"点击\")",
+        ] {
+            assert!(formula_like(hostile), "{hostile:?}");
+            let csv = String::from_utf8(csv_rows(&[vec![hostile.to_owned()]]).expect("csv"))
+                .expect("utf-8");
+            let file = format!("h\n{csv}");
+            let mut read = csv::Reader::from_reader(file.as_bytes());
+            let cell = read.records().next().expect("a row").expect("a record")[0].to_owned();
+            assert_eq!(cell, format!("'{hostile}"));
+        }
+        for plain in ["路灯不亮", "2026-12-02", "NH-7KQ3-M9XD", "¥1,234.50", ""] {
+            assert!(!formula_like(plain));
+            assert_eq!(csv_cell(plain), plain);
+        }
+    }
 }
