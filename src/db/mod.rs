@@ -238,6 +238,27 @@ pub fn ping(conn: &mut AnyConnection) -> Result<(), DbError> {
     conn.batch_execute("SELECT 1").map_err(DbError::Query)
 }
 
+/// Whether the database lacks migrations this build has (a server started
+/// against a database that an older `shishi migrate` left behind, or one
+/// rolled back under it).
+pub fn migrations_pending(conn: &mut AnyConnection) -> Result<bool, DbError> {
+    match conn {
+        AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migrate(e.to_string()))
+}
+
+/// Rolls back the newest migration (tests of readiness).
+pub fn revert_last_migration(url: &str) -> Result<(), DbError> {
+    let mut conn = open(url)?;
+    match &mut conn {
+        AnyConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(drop),
+        AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(drop),
+    }
+    .map_err(|e| DbError::Migrate(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

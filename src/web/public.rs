@@ -89,11 +89,43 @@ pub async fn projects(
     Ok(page(&req, body))
 }
 
-pub async fn healthz(state: web::Data<AppState>, l: Lang) -> Result<HttpResponse, AppError> {
-    db(&state, l, |c| Ok(crate::db::ping(c)?)).await?;
-    Ok(HttpResponse::Ok()
+/// Liveness: the process answers. No database, no pool: a probe that
+/// restarts processes must not restart one because the database is slow.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body("ok"))
+        .body("ok")
+}
+
+/// Readiness: 200 when a pooled connection comes within two seconds, the
+/// database answers and no migration is pending; 503 with the reason
+/// otherwise, so a load balancer sends no one here.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.clone();
+    let checked = web::block(move || -> Result<bool, String> {
+        let mut conn = pool
+            .get_timeout(std::time::Duration::from_secs(2))
+            .map_err(|e| format!("no database connection: {e}"))?;
+        db::ping(&mut conn).map_err(|e| e.to_string())?;
+        db::migrations_pending(&mut conn).map_err(|e| e.to_string())
+    })
+    .await;
+    let (status, text) = match checked {
+        Ok(Ok(false)) => (actix_web::http::StatusCode::OK, "ready".to_owned()),
+        Ok(Ok(true)) => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "migrations pending: run `shishi migrate`".to_owned(),
+        ),
+        Ok(Err(why)) => (actix_web::http::StatusCode::SERVICE_UNAVAILABLE, why),
+        Err(e) => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            e.to_string(),
+        ),
+    };
+    HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(text)
 }
 
 pub async fn stylesheet() -> HttpResponse {

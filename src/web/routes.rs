@@ -29,6 +29,7 @@ pub fn routes(t: &mut Table<'_>) {
         .post("/track/{code}/rate", public::rate)
         .get("/projects", public::projects)
         .get("/healthz", public::healthz)
+        .get("/readyz", public::readyz)
         .get("/static/style.css", public::stylesheet);
     staff::routes(t);
     open311::routes(t);

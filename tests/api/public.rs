@@ -215,3 +215,24 @@ async fn english_from_accept_language_and_the_whole_path_in_english() {
     assert!(receipt.contains("Online platform"));
     assert!(receipt.contains("Municipal facilities"));
 }
+
+#[tokio::test]
+async fn readiness_says_when_the_database_is_behind_and_liveness_does_not_care() {
+    let app = spawn_app().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.expect("body"), "ready");
+    // An older schema under the running server: not ready, still alive.
+    shishi::db::revert_last_migration(&app.database_url).expect("revert");
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("migrations pending")
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    shishi::db::migrate(&shishi::db::Backend::from_url(&app.database_url)).expect("migrate");
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
