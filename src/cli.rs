@@ -45,8 +45,25 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = "shishi.db", global = true)]
     pub database_url: String,
 
+    /// Log lines as text (for people) or JSON (for log shippers).
+    #[arg(
+        long,
+        env = "SHISHI_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,11 +158,20 @@ pub struct ServeArgs {
     /// Open311 jurisdiction_id this server answers for (optional).
     #[arg(long, env = "SHISHI_JURISDICTION_ID")]
     pub jurisdiction_id: Option<String>,
+    /// Serve Prometheus metrics at /metrics on this address (e.g.
+    /// 127.0.0.1:9090); never on the public one. Off when not given.
+    #[arg(long, env = "SHISHI_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
 }
 
 pub fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    let mut logger =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    if cli.log_format == LogFormat::Json {
+        logger.format(json_line);
+    }
+    logger.init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -234,6 +260,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.rating_days = args.rating_days.clamp(1, 365);
             settings.jurisdiction_id = args.jurisdiction_id;
             settings.measures_ttl_secs = args.measures_ttl;
+            settings.metrics_bind = args.metrics_bind;
             serve(settings)
         }
     }
@@ -245,6 +272,10 @@ fn serve(settings: Settings) -> Result<(), Error> {
         let rating_days = settings.rating_days;
         let app = crate::startup::Application::build(settings)?;
         log::info!("listening on http://{}", app.address);
+        if let Some(metrics) = app.metrics {
+            log::info!("metrics on http://{}/metrics", metrics.address);
+            actix_web::rt::spawn(metrics.server);
+        }
         // Keep the dashboard's figures counted in the background, so that no
         // visitor waits for a count of a large database.
         let state = app.state.clone();
@@ -359,4 +390,41 @@ fn print_accounts(report: crate::demo::Report) {
             password
         );
     }
+}
+
+/// A log record as one line of JSON: time (UTC), level, target, message,
+/// and the record's key-values as fields of their own.
+fn json_line(
+    buf: &mut env_logger::fmt::Formatter,
+    record: &log::Record<'_>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    struct Fields<'a>(&'a mut serde_json::Map<String, serde_json::Value>);
+    impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
+        fn visit_pair(
+            &mut self,
+            key: log::kv::Key<'kvs>,
+            value: log::kv::Value<'kvs>,
+        ) -> Result<(), log::kv::Error> {
+            let json = if let Some(n) = value.to_u64() {
+                serde_json::Value::from(n)
+            } else if let Some(n) = value.to_i64() {
+                serde_json::Value::from(n)
+            } else if let Some(b) = value.to_bool() {
+                serde_json::Value::from(b)
+            } else {
+                serde_json::Value::from(value.to_string())
+            };
+            self.0.insert(key.to_string(), json);
+            Ok(())
+        }
+    }
+    let mut line = serde_json::Map::new();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    line.insert("ts".into(), now.into());
+    line.insert("level".into(), record.level().as_str().into());
+    line.insert("target".into(), record.target().into());
+    line.insert("msg".into(), record.args().to_string().into());
+    let _ = record.key_values().visit(&mut Fields(&mut line));
+    writeln!(buf, "{}", serde_json::Value::Object(line))
 }

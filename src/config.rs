@@ -49,6 +49,8 @@ pub struct Settings {
     /// Seconds the dashboard's figures may be reused before they are
     /// counted again (0: count on every request).
     pub measures_ttl_secs: u64,
+    /// Where `/metrics` is served (its own address); `None`: nowhere.
+    pub metrics_bind: Option<String>,
 }
 
 impl Settings {
@@ -74,6 +76,7 @@ impl Settings {
             rating_days: 7,
             jurisdiction_id: None,
             measures_ttl_secs: 60,
+            metrics_bind: None,
         }
     }
 }

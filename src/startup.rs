@@ -18,7 +18,7 @@ use secrecy::ExposeSecret;
 
 use crate::config::Settings;
 use crate::db::{self, DbError, Pool};
-use crate::web::{AppState, csrf, i18n, routes};
+use crate::web::{AppState, csrf, i18n, metrics, request_log, routes};
 
 /// Threads each HTTP worker may run blocking database work on at once
 /// (actix's default is 512 shared by all workers). Work beyond the pool's
@@ -45,6 +45,14 @@ pub struct Application {
     pub server: Server,
     pub pool: Pool,
     pub state: web::Data<AppState>,
+    /// The metrics server, when `--metrics-bind` asks for one.
+    pub metrics: Option<MetricsServer>,
+}
+
+/// `/metrics` on its own address.
+pub struct MetricsServer {
+    pub address: std::net::SocketAddr,
+    pub server: Server,
 }
 
 impl Application {
@@ -84,6 +92,7 @@ impl Application {
                 .wrap(from_fn(i18n::remember))
                 .wrap(security_headers())
                 .wrap(Compress::default())
+                .wrap(from_fn(request_log::requests))
         })
         .listen(listener)
         .map_err(StartError::Bind)?;
@@ -91,14 +100,39 @@ impl Application {
             server = server.workers(workers.max(1));
         }
         server = server.worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER);
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, shared.clone())?),
+            None => None,
+        };
         Ok(Application {
             address,
             port: address.port(),
             server: server.run(),
             pool,
             state: shared,
+            metrics,
         })
     }
+}
+
+/// The metrics server: `GET /metrics` and nothing else, on its own address.
+/// It does not listen for signals: it ends with the process, after the main
+/// server's graceful stop.
+fn metrics_server(bind: &str, state: web::Data<AppState>) -> Result<MetricsServer, StartError> {
+    metrics::install();
+    let listener = TcpListener::bind(bind).map_err(StartError::Bind)?;
+    let address = listener.local_addr().map_err(StartError::Bind)?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(metrics::serve))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(StartError::Bind)?
+    .run();
+    Ok(MetricsServer { address, server })
 }
 
 /// Headers on every response: no inline script, no framing, no sniffing,

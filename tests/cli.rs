@@ -530,3 +530,110 @@ fn sigterm_lets_a_request_in_flight_finish_before_the_server_exits() {
     // And no new connection is taken after it.
     assert!(get(port, "/healthz").is_none());
 }
+
+#[test]
+fn every_request_is_one_json_line_with_its_id_and_no_citizen_in_the_log() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = dir.path().join("log.db").display().to_string();
+    let port = free_port();
+    let mut server = shishi()
+        .args(["--database-url", &url, "--log-format", "json", "serve"])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let started = Instant::now();
+    while get(port, "/healthz").is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server starts"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A citizen's request, with a name and a phone that must not be logged.
+    let form = exchange(
+        port,
+        "GET /submit HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n",
+    );
+    let cookie = form
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a CSRF cookie")
+        .to_owned();
+    let value_after = |marker: &str| {
+        let start = form.find(marker).expect(marker) + marker.len();
+        form[start..start + form[start..].find('"').expect("end")].to_owned()
+    };
+    let token = value_after("name=\"csrf_token\" value=\"");
+    let option = |label: &str| {
+        let at = form.find(label).expect(label);
+        let open = form[..at].rfind("value=\"").expect("value") + 7;
+        form[open..open + form[open..].find('"').expect("end")].to_owned()
+    };
+    let (category, place) = (option(">市政设施"), option(">夏北社区"));
+    let body = format!(
+        "csrf_token={token}&category={category}&title=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE\
+         &description=%E5%A4%8F%E5%8C%97%E4%B8%89%E5%B7%B7%E8%B7%AF%E7%81%AF%E5%9D%8F%E4%BA%86%E4%B8%80%E5%91%A8\
+         &place={place}&address=%E5%A4%8F%E5%8C%97%E4%B8%89%E5%B7%B712%E5%8F%B7\
+         &name=%E9%BB%84%E4%BC%AF%E4%BC%AF&phone=13912345678&consent=yes"
+    );
+    let answer = exchange(
+        port,
+        &format!(
+            "POST /submit HTTP/1.1\r\nHost: l\r\nConnection: close\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    let id = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("an id")
+        .trim()
+        .to_owned();
+    // The search box is another way a phone could reach a log line.
+    exchange(
+        port,
+        "GET /staff/matters?q=13912345678 HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n",
+    );
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    let mut log = String::new();
+    server
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    server.wait().expect("exit");
+
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let submit = lines
+        .iter()
+        .find(|l| {
+            l["target"] == "shishi::request" && l["route"] == "/submit" && l["method"] == "POST"
+        })
+        .expect("the submission's line");
+    assert_eq!(submit["id"], id.as_str());
+    assert_eq!(submit["status"], 303);
+    assert_eq!(submit["client"], "127.0.0.1");
+    assert!(submit["ms"].is_u64() && submit["ts"].is_string() && submit["level"] == "INFO");
+    let search = lines
+        .iter()
+        .find(|l| l["route"] == "/staff/matters")
+        .expect("the search's line");
+    assert_eq!(search["status"], 303, "to the login page");
+    assert!(
+        !log.contains("13912345678") && !log.contains("黄伯伯"),
+        "{log}"
+    );
+}

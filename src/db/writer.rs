@@ -149,6 +149,8 @@ fn run(pool: &Pool, queue: &mpsc::Receiver<Box<dyn Job>>) {
 /// Runs one batch in one transaction and answers every write in it. Returns
 /// whether the connection can be used again.
 fn commit_batch(conn: &mut AnyConnection, mut batch: Vec<Box<dyn Job>>) -> bool {
+    metrics::histogram!("shishi_writer_batch_size").record(batch.len() as f64);
+    let started = std::time::Instant::now();
     if !begin(conn) {
         drop(batch); // each request hears "abandoned"
         return !broken(conn);
@@ -175,9 +177,13 @@ fn commit_batch(conn: &mut AnyConnection, mut batch: Vec<Box<dyn Job>>) -> bool 
             }
         }
     }
+    let committing = std::time::Instant::now();
     let failed = <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
         .err()
         .map(|e| e.to_string());
+    // The commit (with its flush to disk), and the whole batch.
+    metrics::histogram!("shishi_writer_commit_seconds").record(committing.elapsed().as_secs_f64());
+    metrics::histogram!("shishi_writer_batch_seconds").record(started.elapsed().as_secs_f64());
     if let Some(why) = &failed {
         log::error!("a batch of {} writes was not committed: {why}", batch.len());
         let _ = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn);

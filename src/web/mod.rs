@@ -5,9 +5,11 @@ pub mod client;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
+pub mod metrics;
 pub mod open311;
 pub mod public;
 pub mod request_form;
+pub mod request_log;
 pub mod routes;
 pub mod staff;
 pub mod state;
@@ -35,7 +37,12 @@ where
 {
     let pool = state.pool.clone();
     let result = web::block(move || {
-        let mut conn = pool.get().map_err(DbError::Pool)?;
+        // Requests waiting for a pooled connection, for /metrics.
+        let waiting = ::metrics::gauge!("shishi_db_waiting");
+        waiting.increment(1.0);
+        let conn = pool.get();
+        waiting.decrement(1.0);
+        let mut conn = conn.map_err(DbError::Pool)?;
         work(&mut conn)
     })
     .await;

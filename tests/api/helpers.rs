@@ -16,6 +16,8 @@ pub struct TestApp {
     /// The server's shared state, for what only the server knows (the
     /// downloads running now, say).
     pub state: actix_web::web::Data<shishi::web::AppState>,
+    /// `/metrics`, when the settings asked for a metrics address.
+    pub metrics_url: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -67,11 +69,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     configure(&mut settings);
     let app = Application::build(settings).expect("app starts");
     tokio::spawn(app.server);
+    let metrics_url = app.metrics.map(|m| {
+        tokio::spawn(m.server);
+        format!("http://{}/metrics", m.address)
+    });
     TestApp {
         address: format!("http://127.0.0.1:{}", app.port),
         database_url,
         client: browser(),
         state: app.state,
+        metrics_url,
         _dir: dir,
     }
 }

@@ -236,3 +236,52 @@ async fn readiness_says_when_the_database_is_behind_and_liveness_does_not_care()
     shishi::db::migrate(&shishi::db::Backend::from_url(&app.database_url)).expect("migrate");
     assert_eq!(app.get("/readyz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address_only() {
+    let app = spawn_app_with(|s| s.metrics_bind = Some("127.0.0.1:0".into())).await;
+    assert!(app.submit_valid().await.starts_with("NH-"));
+    assert_eq!(app.get("/").await.status(), 200);
+    let res = app.get("/").await;
+    let id = res.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(id.len(), 16, "{id}");
+    assert_ne!(
+        app.get("/").await.headers()["x-request-id"],
+        id.as_str(),
+        "one id per request"
+    );
+
+    let url = app.metrics_url.clone().expect("a metrics address");
+    let res = browser().get(&url).send().await.expect("scrape");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = res.text().await.expect("body");
+    for wanted in [
+        "shishi_http_requests_total{method=\"POST\",route=\"/submit\",status=\"303\"}",
+        "shishi_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}",
+        "shishi_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"0.1\"}",
+        "shishi_db_connections{state=\"in_use\"}",
+        "shishi_db_waiting",
+        "shishi_db_pool_size 4",
+        "shishi_downloads_running",
+    ] {
+        assert!(text.contains(wanted), "{wanted} in\n{text}");
+    }
+    if backend_name() == "sqlite" {
+        assert!(text.contains("shishi_writer_batch_size_bucket"), "{text}");
+        assert!(
+            text.contains("shishi_writer_commit_seconds_bucket"),
+            "{text}"
+        );
+    }
+    // Never on the public address.
+    assert_eq!(app.get("/metrics").await.status(), 404);
+}

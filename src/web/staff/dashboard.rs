@@ -44,6 +44,11 @@ impl MeasuresCache {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// How long ago the figures were counted (`None`: never yet).
+    pub fn age(&self) -> Option<std::time::Duration> {
+        self.get().map(|(at, _)| at.elapsed())
+    }
+
     fn put(&self, m: std::sync::Arc<Measures>) {
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), m));
     }
