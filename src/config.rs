@@ -41,6 +41,12 @@ pub struct Settings {
     pub login_max_per_address: i64,
     /// The throttling window, in minutes.
     pub login_window_minutes: i64,
+    /// Tracking codes looked up that do not exist (and rating digits that
+    /// do not match) from one address within the window before its
+    /// lookups are refused.
+    pub track_max_misses: i64,
+    /// That window, in minutes.
+    pub track_window_minutes: i64,
     /// Days a resolved online matter waits for its rating before it closes
     /// itself, counted as unrated.
     pub rating_days: i64,
@@ -73,6 +79,8 @@ impl Settings {
             login_max_per_account: 5,
             login_max_per_address: 20,
             login_window_minutes: 15,
+            track_max_misses: 30,
+            track_window_minutes: 10,
             rating_days: 7,
             jurisdiction_id: None,
             measures_ttl_secs: 60,

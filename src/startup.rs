@@ -71,6 +71,7 @@ impl Application {
             catalog: Default::default(),
             downloads: Default::default(),
             heavy: tokio::sync::Semaphore::new(2),
+            refused: Default::default(),
             settings: settings.clone(),
         });
 

@@ -12,7 +12,7 @@ use rand::RngCore;
 
 use super::Result;
 use crate::config::Settings;
-use crate::db::{AnyConnection, catalog, users};
+use crate::db::{AnyConnection, catalog, failures, users};
 use crate::domain::Role;
 use crate::domain::access::Scope;
 
@@ -232,9 +232,9 @@ pub fn throttle(
 ) -> Result<Throttle> {
     let window = Duration::minutes(s.login_window_minutes);
     let since = now - window;
-    let pair = users::failures_since(conn, &attempt.pair, since)?;
-    let address = users::failures_since(conn, &attempt.address, since)?;
-    let account = users::failures_since(conn, &attempt.account, since)?;
+    let pair = failures::since(conn, &attempt.pair, since)?;
+    let address = failures::since(conn, &attempt.address, since)?;
+    let account = failures::since(conn, &attempt.account, since)?;
     let refused_for = |(count, first): (i64, Option<NaiveDateTime>), max: i64| {
         (count >= max).then(|| {
             let until = first.map_or(now, |f| f.and_utc() + window);
@@ -290,14 +290,14 @@ pub fn failed(conn: &mut AnyConnection, attempt: &Attempt, now: DateTime<Utc>) -
         attempt.address.clone(),
         attempt.account.clone(),
     ];
-    Ok(users::record_failure(conn, &subjects, now)?)
+    Ok(failures::record(conn, &subjects, now)?)
 }
 
 /// A successful login forgets the account's failures (its address keeps
 /// the ones it made at other accounts).
 pub fn succeeded(conn: &mut AnyConnection, attempt: &Attempt) -> Result<()> {
-    users::clear_failures(conn, &attempt.account)?;
-    Ok(users::clear_failures(conn, &attempt.pair)?)
+    failures::clear(conn, &attempt.account)?;
+    Ok(failures::clear(conn, &attempt.pair)?)
 }
 
 #[cfg(test)]

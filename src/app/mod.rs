@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod error;
 pub mod fund;
+pub mod guesses;
 pub mod matters;
 pub mod plan;
 pub mod rating;

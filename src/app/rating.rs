@@ -10,7 +10,7 @@ use crate::db::AnyConnection;
 use crate::db::matters::{self, Applied, Extra, Matter, MatterUpdate, Step};
 use crate::domain::lifecycle::next_state;
 use crate::domain::roles::{Actor, may_take};
-use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition};
+use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition, phone};
 
 /// The most characters a rating's comment keeps.
 pub const COMMENT_CHARS: usize = 500;
@@ -26,18 +26,41 @@ pub fn clean_comment(typed: &str) -> String {
         .collect()
 }
 
+/// What a citizen gives when rating.
+pub struct Given<'a> {
+    pub rating: Rating,
+    pub comment: &'a str,
+    /// The last four digits of the phone number given with the request,
+    /// as typed.
+    pub digits: &'a str,
+}
+
+/// Whether `typed` is the last four digits of the request's phone number.
+/// Refused as [`Refusal::PhoneDigits`] when not (or when the request came
+/// without a phone, so nobody can show it is theirs).
+fn is_theirs(m: &Matter, typed: &str) -> Result<()> {
+    let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    match &m.citizen_phone {
+        Some(stored) if typed.len() == 4 && phone::last_four(stored) == typed => Ok(()),
+        _ => Err(Error::Refused(Refusal::PhoneDigits)),
+    }
+}
+
 /// The citizen's rating of the matter with tracking code `code`, given on
-/// its status page at `version`. Refused when the matter is not an online
-/// one waiting for its rating, or changed since the page was shown.
+/// its status page at `version` by the person who asked. Refused when the
+/// digits are not theirs, when the matter is not an online one waiting for
+/// its rating, or changed since the page was shown.
 pub fn rate(
     c: &mut AnyConnection,
     code: &str,
     version: Option<i32>,
-    rating: Rating,
-    comment: &str,
+    given: &Given<'_>,
     now: DateTime<Utc>,
 ) -> Result<i32> {
     let m = matters::by_code(c, code)?.ok_or(Error::NotFound)?;
+    is_theirs(&m, given.digits)?;
+    let rating = given.rating;
+    let comment = given.comment;
     let version = version.ok_or(Error::Refused(Refusal::Rating))?;
     let transition = rating.transition();
     let allowed = may_take(Actor::Citizen, transition) && m.channel.is_rated_by_citizen();

@@ -261,10 +261,20 @@ pub struct Tracked {
     pub created_at: NaiveDateTime,
     pub due_at: Option<NaiveDateTime>,
     pub rating: Option<Rating>,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    /// Whether a phone number came with the request (rating needs its
+    /// last digits); never the number itself.
+    pub has_phone: bool,
     /// (name, English name)
     pub category: Option<(String, String)>,
     pub unit: Option<(String, String)>,
+    /// The community or town the request is about.
+    pub place: Option<(String, String)>,
 }
+
+diesel::alias!(super::schema::units as places: PlacesAlias);
 
 /// How [`tracked`] finds its matter.
 pub enum Find<'a> {
@@ -277,6 +287,7 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
     let query = matters::table
         .left_join(categories::table.on(categories::id.eq(matters::category_id)))
         .left_join(units::table.on(units::id.nullable().eq(matters::unit_id)))
+        .left_join(places.on(places.field(units::id).nullable().eq(matters::place_id)))
         .select((
             matters::id,
             matters::code,
@@ -287,8 +298,13 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
             matters::created_at,
             matters::due_at,
             matters::rating,
+            matters::title,
+            matters::description,
+            matters::address,
+            matters::citizen_phone.is_not_null(),
             (categories::name, categories::name_en).nullable(),
             (units::name, units::name_en).nullable(),
+            (places.field(units::name), places.field(units::name_en)).nullable(),
         ));
     match find {
         Find::Code(code) => super::on_backend!(conn, |c| query

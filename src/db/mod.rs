@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod bulk;
 pub mod catalog;
+pub mod failures;
 pub mod fund;
 pub mod inbox;
 pub mod matters;

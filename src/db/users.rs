@@ -1,11 +1,10 @@
-//! Staff accounts and failed-login records.
+//! Staff accounts.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::{count_star, min};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::AnyConnection;
-use super::schema::{login_failures, users};
+use super::schema::users;
 use crate::domain::Role;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -83,50 +82,6 @@ pub fn disable(conn: &mut AnyConnection, username: &str) -> QueryResult<bool> {
 pub fn end_sessions(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::session_version.eq(users::session_version + 1))
-        .execute(conn)
-        .map(drop)
-}
-
-/// Records one failed login against each subject (`account:NAME`, `ip:ADDR`).
-pub fn record_failure(
-    conn: &mut AnyConnection,
-    subjects: &[String],
-    at: DateTime<Utc>,
-) -> QueryResult<()> {
-    let at = at.naive_utc();
-    conn.transaction(|conn| {
-        for subject in subjects {
-            diesel::insert_into(login_failures::table)
-                .values((
-                    login_failures::subject.eq(subject),
-                    login_failures::at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        // Old records are of no use; keep the table small.
-        diesel::delete(
-            login_failures::table.filter(login_failures::at.lt(at - chrono::Duration::days(1))),
-        )
-        .execute(conn)?;
-        Ok(())
-    })
-}
-
-/// How many failures a subject has had since `since`, and the earliest.
-pub fn failures_since(
-    conn: &mut AnyConnection,
-    subject: &str,
-    since: DateTime<Utc>,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    login_failures::table
-        .filter(login_failures::subject.eq(subject))
-        .filter(login_failures::at.ge(since.naive_utc()))
-        .select((count_star(), min(login_failures::at)))
-        .first(conn)
-}
-
-pub fn clear_failures(conn: &mut AnyConnection, subject: &str) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::subject.eq(subject)))
         .execute(conn)
         .map(drop)
 }

@@ -967,8 +967,19 @@ fn rate(
     at: DateTime<Utc>,
 ) -> Result<(), DemoError> {
     let m = matters::by_id(c, id)?.ok_or_else(|| DemoError(format!("matter {id} vanished")))?;
+    // Rated by the person who asked, who knows their phone's last digits.
+    let digits = m
+        .citizen_phone
+        .as_deref()
+        .map(crate::domain::phone::last_four)
+        .unwrap_or_default();
+    let given = app::rating::Given {
+        rating,
+        comment,
+        digits: &digits,
+    };
     must(
-        app::rating::rate(c, &m.code, Some(m.version), rating, comment, at),
+        app::rating::rate(c, &m.code, Some(m.version), &given, at),
         "rate",
     )
 }

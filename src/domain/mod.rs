@@ -13,6 +13,7 @@ pub(crate) mod code;
 pub mod event;
 pub mod lifecycle;
 pub mod money;
+pub mod phone;
 #[cfg(test)]
 mod properties;
 pub mod rating;

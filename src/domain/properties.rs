@@ -7,15 +7,16 @@ use rand::SeedableRng;
 use super::lifecycle::{Transition, next_state};
 use super::money::{parse_yuan, settle, yuan};
 use super::request::{
-    ADDRESS_CHARS, DESCRIPTION_CHARS, NAME_CHARS, RequestInput, TITLE_CHARS, mask_phone, validate,
+    ADDRESS_CHARS, DESCRIPTION_CHARS, NAME_CHARS, RequestInput, TITLE_CHARS, validate,
 };
-use super::{Channel, State, tracking};
+use super::{Channel, State, phone, tracking};
 
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         "[\\u{0}-\\u{1f}<>'\"&%;\\\\ a-z0-9路灯]{0,40}",
         "1[3-9][0-9]{9}",
+        "[0+(][0-9 ()\\-]{6,20}(转[0-9]{1,4})?",
         "[ -~]{0,3000}",
     ]
 }
@@ -98,19 +99,61 @@ proptest! {
         }
     }
 
-    /// A masked phone is its first three characters, four stars and its last
-    /// four: nothing of the middle (or only stars, when it is short).
+    /// Whatever is typed, a phone number read back is in its stored form:
+    /// reading it again changes nothing, and its mask keeps at most the
+    /// area code (or a mobile's first three digits) and the last four.
     #[test]
-    fn masks_hide_the_middle(phone in any_text()) {
-        let masked = mask_phone(&phone);
-        let chars: Vec<char> = phone.chars().collect();
-        if chars.len() >= 7 {
-            let head: String = chars[..3].iter().collect();
-            let tail: String = chars[chars.len() - 4..].iter().collect();
-            prop_assert_eq!(masked, format!("{head}****{tail}"));
-        } else {
-            prop_assert!(masked.chars().all(|c| c == '*'));
+    fn phones_read_back_stable_and_masked(typed in any_text()) {
+        if let Ok(stored) = phone::normalize(&typed) {
+            prop_assert_eq!(phone::normalize(&stored), Ok(stored.clone()));
+            let masked = phone::mask(&stored);
+            let shown = masked.chars().filter(char::is_ascii_digit).count();
+            prop_assert!(shown <= 8, "{} shows {} digits", masked, shown);
+            prop_assert!(masked.contains("****"));
         }
+    }
+
+    /// A number written as people write it (country code or not, spaces,
+    /// dashes, brackets, an extension) reads as the number it is.
+    #[test]
+    fn phones_however_written(
+        kind in 0usize..3,
+        area4 in 300u32..1000,
+        first in 2u32..10,
+        rest in 0u32..10_000_000,
+        seven in any::<bool>(),
+        mobile in 3_000_000_000u64..10_000_000_000,
+        ext in proptest::option::of(1u32..100_000),
+        style in 0usize..6,
+    ) {
+        let (area, local) = match kind {
+            0 => (String::new(), format!("1{mobile}")),
+            1 if seven => (format!("0{area4}"), format!("{first}{:06}", rest % 1_000_000)),
+            1 => (format!("0{area4}"), format!("{first}{rest:07}")),
+            _ => ("020".to_owned(), format!("{first}{rest:07}")),
+        };
+        let expected = match (&area[..], ext) {
+            ("", _) => local.clone(),
+            (a, None) => format!("{a}-{local}"),
+            (a, Some(e)) => format!("{a}-{local}-{e}"),
+        };
+        let ext = if area.is_empty() { None } else { ext };
+        let number = match style {
+            0 => format!("{area}{local}"),
+            1 => format!("{area}-{local}"),
+            2 => format!("({area}) {local}"),
+            3 => format!("+86 {} {local}", area.trim_start_matches('0')),
+            4 => format!("0086-{area}{local}"),
+            _ => format!(" {area} {} {} ", &local[..3], &local[3..]),
+        };
+        let typed = match ext {
+            Some(e) if style % 2 == 0 => format!("{number}转{e}"),
+            Some(e) => format!("{number}-{e}"),
+            None => number,
+        };
+        prop_assert_eq!(phone::normalize(&typed), Ok(expected.clone()), "typed {}", typed);
+        let digits: String = expected.split('-').take(2).collect();
+        prop_assert_eq!(phone::last_four(&expected), &digits[digits.len() - 4..]);
     }
 
     /// From any state, a transition that is allowed leads somewhere else,

@@ -49,6 +49,8 @@ pub enum Refusal {
     Choice,
     /// This rating cannot be given to this matter now.
     Rating,
+    /// Not the last four digits of the phone given with the request.
+    PhoneDigits,
 }
 
 impl Refusal {
@@ -78,6 +80,7 @@ impl Refusal {
             Refusal::ClaimName => "staff.volunteer.error_name",
             Refusal::Choice => "form.error.choice",
             Refusal::Rating => "track.rate_error",
+            Refusal::PhoneDigits => "track.rate_digits_error",
         }
     }
 }

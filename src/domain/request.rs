@@ -73,7 +73,8 @@ pub enum Problem {
     TooLong,
     ControlCharacters,
     UnknownChoice,
-    NotAMobileNumber,
+    /// Neither a mainland mobile nor a landline with its area code.
+    NotAPhoneNumber,
     ConsentMissing,
     /// Not an amount of yuan a micro-matter may ask for.
     BadAmount,
@@ -87,7 +88,7 @@ impl Problem {
             Problem::TooLong => "form.error.too_long",
             Problem::ControlCharacters => "form.error.control",
             Problem::UnknownChoice => "form.error.choice",
-            Problem::NotAMobileNumber => "form.error.phone",
+            Problem::NotAPhoneNumber => "form.error.phone",
             Problem::ConsentMissing => "form.error.consent",
             Problem::BadAmount => "staff.error.amount",
         }
@@ -101,7 +102,9 @@ impl Problem {
             Problem::TooLong => "is too long",
             Problem::ControlCharacters => "must not contain control characters",
             Problem::UnknownChoice => "is not one of the choices",
-            Problem::NotAMobileNumber => "must be a mainland mobile number, e.g. 13812345678",
+            Problem::NotAPhoneNumber => {
+                "must be a mainland mobile number or a landline with its area code, e.g. 13812345678 or 0757-86221234"
+            }
             Problem::ConsentMissing => "needs the citizen's consent",
             Problem::BadAmount => "must be an amount of yuan, more than nothing",
         }
@@ -178,7 +181,7 @@ pub fn validate(
     let place_id = noted(p, Field::Place, choice(&input.place, places));
     let address = noted(p, Field::Address, address(&input.address));
     let name = noted(p, Field::Name, name(&input.name));
-    let phone = noted(p, Field::Phone, mobile_number(&input.phone));
+    let phone = noted(p, Field::Phone, super::phone::normalize(&input.phone));
     if !input.consent {
         p.push((Field::Consent, Problem::ConsentMissing));
     }
@@ -241,44 +244,6 @@ pub fn text(value: &str, (min, max): (usize, usize), multiline: bool) -> Result<
     } else {
         Ok(())
     }
-}
-
-/// A mainland China mobile number: 11 digits starting 13-19, written with or
-/// without spaces, dashes or a +86 prefix. Returns the 11 digits.
-pub fn mobile_number(typed: &str) -> Result<String, Problem> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(Problem::Required);
-    }
-    if typed.chars().count() > 20 {
-        return Err(Problem::NotAMobileNumber);
-    }
-    let compact: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = compact
-        .strip_prefix("+86")
-        .or_else(|| compact.strip_prefix("0086"))
-        .unwrap_or(&compact);
-    let bytes = digits.as_bytes();
-    let ok = bytes.len() == 11
-        && bytes.iter().all(u8::is_ascii_digit)
-        && bytes[0] == b'1'
-        && (b'3'..=b'9').contains(&bytes[1]);
-    if ok {
-        Ok(digits.to_owned())
-    } else {
-        Err(Problem::NotAMobileNumber)
-    }
-}
-
-/// 13812341234 → 138****1234, for every place but a matter's own page.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
 }
 
 #[cfg(test)]
@@ -376,17 +341,17 @@ mod tests {
             (
                 |i| i.phone = "12812345678".into(),
                 Field::Phone,
-                Problem::NotAMobileNumber,
+                Problem::NotAPhoneNumber,
             ),
             (
                 |i| i.phone = "1381234567".into(),
                 Field::Phone,
-                Problem::NotAMobileNumber,
+                Problem::NotAPhoneNumber,
             ),
             (
                 |i| i.phone = "abcdefghijk".into(),
                 Field::Phone,
-                Problem::NotAMobileNumber,
+                Problem::NotAPhoneNumber,
             ),
             (
                 |i| i.consent = false,
@@ -412,15 +377,5 @@ mod tests {
     fn all_problems_are_reported_at_once() {
         let p = problems(&RequestInput::default());
         assert_eq!(p.len(), 7, "{p:?}");
-    }
-
-    #[test]
-    fn phones_are_read_and_masked() {
-        assert_eq!(
-            mobile_number("+86 139-0000-1111").as_deref(),
-            Ok("13900001111")
-        );
-        assert_eq!(mask_phone("13812341234"), "138****1234");
-        assert_eq!(mask_phone("123"), "***");
     }
 }

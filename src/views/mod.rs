@@ -106,23 +106,37 @@ pub struct TrackPage {
     /// Shown right after submitting: the receipt with its QR code.
     pub receipt: bool,
     pub code: String,
+    /// What the citizen asked, as received: never their name or phone.
+    pub asked: Asked,
     pub state: &'static str,
     pub state_label: String,
     pub channel: String,
-    pub category: String,
     pub unit: Option<String>,
     pub expected: Option<String>,
-    pub received: String,
     pub events: Vec<EventView>,
+    /// The reply the rating judges: the resolution's note.
+    pub reply: Option<EventView>,
     /// The rating form's CSRF token and the matter's version, when the
     /// citizen may rate now.
     pub rate: Option<(String, i32)>,
+    /// Resolved, but recorded without a phone: it cannot be rated here.
+    pub rate_without_phone: bool,
     /// The rating given, in words.
     pub rating: Option<String>,
-    /// The last rating could not be taken (it changed meanwhile, or was empty).
-    pub rate_error: bool,
+    /// Why the last rating was not taken, in words.
+    pub rate_error: Option<String>,
     /// A rating was just taken.
     pub rated: bool,
+}
+
+/// A request as the office received it, for its status page and receipt.
+pub struct Asked {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub place: String,
+    pub address: String,
+    pub received: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Conflict,
     /// 429: too many submissions from one address; retry after so many seconds.
     TooMany { retry_after: u64 },
+    /// 429: too many tracking codes looked up that do not exist.
+    TooManyLookups { retry_after: u64 },
     /// 503: the database cannot be reached.
     Unavailable,
     /// 500: a bug or a failed query; details are in the log.
@@ -63,7 +65,9 @@ impl ResponseError for AppError {
             ErrorKind::Csrf | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::LoginRequired(_) => StatusCode::SEE_OTHER,
             ErrorKind::Conflict => StatusCode::CONFLICT,
-            ErrorKind::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::TooMany { .. } | ErrorKind::TooManyLookups { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,13 +98,22 @@ impl ResponseError for AppError {
                     l.tf("error.too_many_text", &[("minutes", &minutes)]),
                 )
             }
+            ErrorKind::TooManyLookups { retry_after } => {
+                let minutes = retry_after.div_ceil(60).max(1).to_string();
+                (
+                    l.t("error.too_many_lookups_title"),
+                    l.tf("error.too_many_lookups_text", &[("minutes", &minutes)]),
+                )
+            }
             ErrorKind::Unavailable => (l.t("error.unavailable_title"), l.t("error.internal_text")),
             ErrorKind::Internal => (l.t("error.internal_title"), l.t("error.internal_text")),
         };
         let page = ErrorPage { l, title, text };
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"));
-        if let ErrorKind::TooMany { retry_after } = &self.kind {
+        if let ErrorKind::TooMany { retry_after } | ErrorKind::TooManyLookups { retry_after } =
+            &self.kind
+        {
             res.insert_header((RETRY_AFTER, (*retry_after).max(1).to_string()));
         }
         match page.render() {

@@ -19,8 +19,8 @@ use crate::db::{AnyConnection, DbError, api_keys};
 use crate::domain::clock::china;
 use crate::domain::request::{self, Problem};
 use crate::domain::{Channel, State, clock, tracking};
-use crate::web::AppState;
 use crate::web::i18n::Lang;
+use crate::web::{AppState, guesses};
 
 /// The formats every endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -552,20 +552,42 @@ pub async fn one_request(
             "service_request_id not found",
         );
     };
+    // Guessing ids here must not pay either (see `web::guesses`).
+    if let Some(wait) = guesses::wait(&state, &req) {
+        let mut res = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format,
+            "too many service_request_ids not found from this address: try again later",
+        );
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(wait),
+        );
+        return res;
+    }
     let found = run(&state, move |c| match matters::by_code(c, &code)? {
         Some(m) if m.channel == Channel::Online => Ok(Some(request_docs(c, &[m])?)),
-        _ => Ok(None),
+        Some(_) => Ok(Some(Vec::new())),
+        None => Ok(None),
     })
     .await;
     match found {
-        Ok(Some(docs)) => service_requests(format, Value::Array(docs)),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            format,
-            "service_request_id not found",
-        ),
+        Ok(Some(docs)) if !docs.is_empty() => service_requests(format, Value::Array(docs)),
+        Ok(Some(_)) => not_found(format),
+        Ok(None) => match guesses::count(&state, &req).await {
+            Ok(()) => not_found(format),
+            Err(e) => internal(format, e),
+        },
         Err(e) => internal(format, e),
     }
+}
+
+fn not_found(format: Format) -> HttpResponse {
+    error(
+        StatusCode::NOT_FOUND,
+        format,
+        "service_request_id not found",
+    )
 }
 
 /// `/open311/v2/tokens/{token}.{format}`. Requests are given their id at
@@ -666,7 +688,7 @@ fn check_post(
     let description = request::description(one(form, "description").unwrap_or(""))
         .map_err(invalid("description"))?;
     let phone = one(form, "phone")
-        .map(request::mobile_number)
+        .map(crate::domain::phone::normalize)
         .transpose()
         .map_err(invalid("phone"))?;
     let name = [one(form, "last_name"), one(form, "first_name")]

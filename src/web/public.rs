@@ -13,16 +13,17 @@ use crate::app::requests::{self, Origin};
 use crate::db::matters::Find;
 use crate::db::{self, catalog, matters};
 use crate::domain::request::RequestInput;
-use crate::domain::{Channel, EventKind, Rating, State, tracking};
+use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition, tracking};
 use crate::views::{
-    EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage, TrackPage,
+    Asked, EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage,
+    TrackPage,
 };
 use crate::web::AppState;
 use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
 use crate::web::staff::dashboard;
-use crate::web::{call, client, csrf, db, db_read, page, see_other};
+use crate::web::{call, client, csrf, db, db_read, guesses, page, see_other};
 
 pub async fn home(
     req: HttpRequest,
@@ -291,52 +292,80 @@ pub async fn track(
     if code != typed {
         return Ok(see_other(&format!("/track/{code}")));
     }
+    guesses::check(&state, &req, l)?;
+    let lookup = code.clone();
     let found = db_read(&state, l, move |c| {
-        diesel::Connection::transaction(c, |c| track_view(c, &code)).map_err(Into::into)
+        diesel::Connection::transaction(c, |c| track_view(c, &lookup)).map_err(Into::into)
     })
     .await?;
-    let Some((matter, events)) = found else {
+    let Some(view) = found else {
+        guesses::missed(&state, &req, l).await?;
         return Ok(unknown_code(&req, l, &typed));
     };
-    let state_code = matter.state;
-    // The citizen's own code, even when the progress shown is the primary's.
-    let code_shown = tracking::normalize(&state.settings.code_prefix, &typed).unwrap_or_default();
-    let body = TrackPage {
+    Ok(page(&req, track_page(&req, l, &code, &view, &query)))
+}
+
+/// The status page (or receipt) of `code`, whose matter is `view.own`.
+fn track_page(
+    req: &HttpRequest,
+    l: Lang,
+    code: &str,
+    view: &TrackView,
+    query: &TrackQuery,
+) -> TrackPage {
+    let (own, matter) = (&view.own, &view.shown);
+    let pick =
+        |names: &Option<(String, String)>| names.as_ref().map(|(zh, en)| l.pick(zh, en).to_owned());
+    let event = |e: &matters::PublicEvent| EventView {
+        at: l.time(&e.at),
+        label: l.t(e.kind.label_key()),
+        note: e.note.clone(),
+    };
+    // The citizen rates their own online request once it is resolved.
+    let may_rate =
+        own.id == matter.id && matter.state == State::Resolved && matter.channel == Channel::Online;
+    TrackPage {
         l,
         receipt: query.new.is_some(),
-        code: code_shown.clone(),
-        state: state_code.code(),
-        state_label: l.t(&format!("state.{}", state_code.code())),
+        code: code.to_owned(),
+        asked: Asked {
+            title: own.title.clone(),
+            description: own.description.clone(),
+            category: pick(&own.category).unwrap_or_default(),
+            place: pick(&own.place).unwrap_or_default(),
+            address: own.address.clone(),
+            received: l.time(&own.created_at),
+        },
+        state: matter.state.code(),
+        state_label: l.t(matter.state.label_key()),
         channel: l.t(matter.channel.label_key()),
-        category: matter
-            .category
-            .as_ref()
-            .map(|(zh, en)| l.pick(zh, en).to_owned())
-            .unwrap_or_default(),
-        unit: matter
-            .unit
-            .as_ref()
-            .map(|(zh, en)| l.pick(zh, en).to_owned()),
+        unit: pick(&matter.unit),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
-        received: l.time(&matter.created_at),
-        events: events
+        events: view.events.iter().map(event).collect(),
+        reply: view
+            .events
             .iter()
-            .map(|e| EventView {
-                at: l.time(&e.at),
-                label: l.t(e.kind.label_key()),
-                note: e.note.clone(),
-            })
-            .collect(),
-        // The citizen rates their own online request once it is resolved.
-        rate: (matter.code == code_shown
-            && matter.state == State::Resolved
-            && matter.channel == Channel::Online)
-            .then(|| (csrf::token(&req), matter.version)),
+            .rev()
+            .find(|e| e.kind == EventKind::Took(Transition::Resolve) && !e.note.is_empty())
+            .map(event),
+        rate: (may_rate && own.has_phone).then(|| (csrf::token(req), matter.version)),
+        rate_without_phone: may_rate && !own.has_phone,
         rating: matter.rating.as_ref().map(|r| l.t(r.label_key())),
-        rate_error: query.rate_error.is_some(),
+        rate_error: query.rate_error.as_deref().map(|why| match why {
+            "digits" => l.t("track.rate_digits_error"),
+            _ => l.t("track.rate_error"),
+        }),
         rated: query.rated.is_some(),
-    };
-    Ok(page(&req, body))
+    }
+}
+
+/// What a status page shows: the citizen's own matter (what they asked)
+/// and the one whose progress is shown — the same, or the primary it was
+/// merged into — with the public timeline.
+struct TrackView {
+    own: matters::Tracked,
+    shown: matters::Tracked,
+    events: Vec<matters::PublicEvent>,
 }
 
 /// A matter's public view and timeline, following a merge to its primary
@@ -344,12 +373,12 @@ pub async fn track(
 fn track_view(
     c: &mut db::AnyConnection,
     code: &str,
-) -> Result<Option<(matters::Tracked, Vec<matters::PublicEvent>)>, diesel::result::Error> {
+) -> Result<Option<TrackView>, diesel::result::Error> {
     let Some(own) = matters::tracked(c, Find::Code(code))? else {
         return Ok(None);
     };
     let mut events = matters::public_timeline(c, own.id)?;
-    let mut matter = own;
+    let mut matter = own.clone();
     for _ in 0..5 {
         let Some(primary_id) = matter.merged_into else {
             break;
@@ -365,7 +394,11 @@ fn track_view(
         );
         matter = primary;
     }
-    Ok(Some((matter, events)))
+    Ok(Some(TrackView {
+        own,
+        shown: matter,
+        events,
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -373,12 +406,17 @@ fn track_view(
 pub struct RateForm {
     csrf_token: String,
     version: String,
+    /// The last four digits of the phone number given with the request.
+    digits: String,
     rating: String,
     comment: String,
 }
 
 /// The citizen's rating of a resolved online request: satisfied or
-/// basically satisfied closes it; unsatisfied sends it back to be handled again.
+/// basically satisfied closes it; unsatisfied sends it back to be handled
+/// again. Only the person who asked may rate: the form asks for the last
+/// four digits of their phone number, and wrong digits count as a missed
+/// guess (see `web::guesses`).
 pub async fn rate(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -391,21 +429,34 @@ pub async fn rate(
     }
     let code = tracking::normalize(&state.settings.code_prefix, &path)
         .ok_or(ErrorKind::NotFound.lang(l))?;
+    guesses::check(&state, &req, l)?;
     let Ok(rating) = form.rating.parse::<Rating>() else {
-        return Ok(see_other(&format!("/track/{code}?rate_error=1")));
+        return Ok(see_other(&format!("/track/{code}?rate_error=choice")));
     };
     let version = form.version.trim().parse::<i32>().ok();
     let lookup = code.clone();
-    let comment = form.comment.clone();
+    let (comment, digits) = (form.comment.clone(), form.digits.clone());
     let rated = call(&state, l, move |c| {
-        app::rating::rate(c, &lookup, version, rating, &comment, Utc::now())
+        let given = app::rating::Given {
+            rating,
+            comment: &comment,
+            digits: &digits,
+        };
+        app::rating::rate(c, &lookup, version, &given, Utc::now())
     })
     .await?;
     match rated {
         Ok(_) => Ok(see_other(&format!("/track/{code}?rated=1"))),
-        Err(app::Error::NotFound) => Err(ErrorKind::NotFound.lang(l)),
+        Err(app::Error::NotFound) => {
+            guesses::missed(&state, &req, l).await?;
+            Err(ErrorKind::NotFound.lang(l))
+        }
+        Err(app::Error::Refused(Refusal::PhoneDigits)) => {
+            guesses::missed(&state, &req, l).await?;
+            Ok(see_other(&format!("/track/{code}?rate_error=digits")))
+        }
         Err(app::Error::Refused(_) | app::Error::Stale { .. }) => {
-            Ok(see_other(&format!("/track/{code}?rate_error=1")))
+            Ok(see_other(&format!("/track/{code}?rate_error=state")))
         }
         Err(e) => Err(from_app(e, l)),
     }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub catalog: super::request_form::CatalogCache,
     /// Turns for downloads: a few at once, each with a thread and a connection.
     pub downloads: super::staff::export::Downloads,
+    /// Addresses refused lookups of tracking codes (see `web::guesses`).
+    pub refused: super::guesses::Refused,
     /// SQLite's group-commit writer (`None` on PostgreSQL).
     pub writer: Option<crate::db::writer::Writer>,
 }

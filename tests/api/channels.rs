@@ -509,16 +509,20 @@ async fn the_citizen_rates_and_unsatisfied_reopens() {
     unit.must(id, "resolve", &[("note", "已修复")]).await;
 
     let (app_ref, code_ref) = (&app, &code);
-    let rate = |rating: &'static str, comment: &'static str| async move {
+    let rate = |digits: &'static str, rating: &'static str, comment: &'static str| async move {
         let (app, code) = (app_ref, code_ref);
         let html = app.get_text(&format!("/track/{code}")).await;
         assert!(html.contains("请您评价"));
+        // The reply comes before the rating that judges it.
+        let reply = html.find("办理答复").expect("the reply is shown");
+        assert!(reply < html.find("name=\"rating\"").expect("the form"));
         let res = app
             .client
             .post(app.url(&format!("/track/{code}/rate")))
             .form(&[
                 ("csrf_token", csrf_of(&html).as_str()),
                 ("version", version_of(&html).as_str()),
+                ("digits", digits),
                 ("rating", rating),
                 ("comment", comment),
             ])
@@ -531,8 +535,29 @@ async fn the_citizen_rates_and_unsatisfied_reopens() {
             .expect("location")
             .to_owned()
     };
-    assert!(rate("", "").await.contains("rate_error"));
-    assert!(rate("unsatisfied", "灯还是不亮").await.contains("rated"));
+    assert!(rate("5678", "", "").await.contains("rate_error"));
+    // Only the person who asked: the last four digits of their phone.
+    for wrong in ["1234", "", "45678", "abcd"] {
+        let location = rate(wrong, "unsatisfied", "不是我的诉求").await;
+        assert!(
+            location.ends_with("rate_error=digits"),
+            "{wrong}: {location}"
+        );
+    }
+    assert_eq!(
+        app.matter_state(id),
+        "resolved",
+        "wrong digits change nothing"
+    );
+    let html = app
+        .get_text(&format!("/track/{code}?rate_error=digits"))
+        .await;
+    assert!(html.contains("电话号码后四位不对"));
+    assert!(
+        rate(" 5678 ", "unsatisfied", "灯还是不亮")
+            .await
+            .contains("rated")
+    );
     assert_eq!(
         app.matter_state(id),
         "in_progress",
@@ -546,7 +571,7 @@ async fn the_citizen_rates_and_unsatisfied_reopens() {
     );
     unit.must(id, "resolve", &[("note", "更换了整套灯具")])
         .await;
-    rate("basic", "").await;
+    rate("5678", "basic", "").await;
     assert_eq!(app.matter_state(id), "closed");
     let html = app.get_text(&format!("/track/{code}")).await;
     assert!(html.contains("基本满意") && !html.contains("请您评价"));

@@ -87,11 +87,17 @@ impl TestApp {
     /// A second server on this app's database (as a second instance behind
     /// a load balancer would be); returns its base URL.
     pub fn second_instance(&self) -> String {
+        self.second_instance_with(|_| {})
+    }
+
+    /// [`TestApp::second_instance`] with some settings of its own.
+    pub fn second_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> String {
         let mut settings = Settings::new(self.database_url.clone());
         settings.bind = "127.0.0.1:0".into();
         settings.workers = Some(2);
         settings.pool_size = 4;
         settings.measures_ttl_secs = 0;
+        configure(&mut settings);
         let app = Application::build(settings).expect("second instance starts");
         tokio::spawn(app.server);
         format!("http://127.0.0.1:{}", app.port)
@@ -103,6 +109,21 @@ pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A browser whose every request says it was forwarded for `client`.
+pub fn forwarded_for(client: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-forwarded-for",
+        reqwest::header::HeaderValue::from_str(client).expect("header"),
+    );
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
         .build()
         .expect("client")
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod channels;
+mod citizen;
 mod demo;
 mod export;
 mod fund;

@@ -3,24 +3,7 @@
 //! itself plays the proxy on 127.0.0.1 (the real nginx in front of the
 //! server is `scripts/proxy-test.py`).
 
-use reqwest::header::{HeaderMap, HeaderValue};
-
 use crate::helpers::*;
-
-/// A browser whose every request says it was forwarded for `client`.
-fn forwarded_for(client: &str) -> reqwest::Client {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "x-forwarded-for",
-        HeaderValue::from_str(client).expect("header"),
-    );
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .expect("client")
-}
 
 async fn login_from(
     app: &TestApp,

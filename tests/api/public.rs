@@ -176,7 +176,7 @@ async fn english_by_query_is_remembered_in_a_cookie() {
     // The same browser stays in English without asking again.
     let html = app.get_text("/submit").await;
     assert!(html.contains("<html lang=\"en\">"));
-    assert!(html.contains("Mobile number"));
+    assert!(html.contains("Phone number"));
 
     // And goes back.
     let html = app.get_text("/?lang=zh-CN").await;

@@ -27,7 +27,7 @@ async fn every_validation_error_keeps_the_input_and_stores_nothing() {
         (with(&good, "place", "1"), "place", "请从列表中选择"),
         (with(&good, "address", " "), "address", "此项必填"),
         (with(&good, "name", &"名".repeat(31)), "name", "内容太长"),
-        (with(&good, "phone", "12345"), "phone", "11 位大陆手机号码"),
+        (with(&good, "phone", "12345"), "phone", "带区号的固定电话"),
         (without(&good, "phone"), "phone", "此项必填"),
         (without(&good, "consent"), "consent", "隐私说明"),
     ];

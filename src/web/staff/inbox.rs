@@ -10,7 +10,7 @@ use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
 use crate::db::matters::Matter;
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
-use crate::domain::request::mask_phone;
+use crate::domain::phone;
 use crate::domain::{Channel, Role, State};
 use crate::views::Choice;
 use crate::views::staff::{InboxPage, InboxRow, StateTab};
@@ -226,7 +226,7 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
             due: m.due_at.as_ref().map(|d| l.date(d)).unwrap_or_default(),
             overdue: inbox::is_overdue(m, now),
             phone: match (show_phone, m.citizen_phone.as_deref()) {
-                (true, Some(phone)) => mask_phone(phone),
+                (true, Some(phone)) => phone::mask(phone),
                 _ => String::new(),
             },
         })

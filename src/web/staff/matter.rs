@@ -15,7 +15,7 @@ use crate::db::catalog::Unit;
 use crate::db::inbox;
 use crate::domain::access::{Action, Page, may, sees_citizen};
 use crate::domain::money::{parse_yuan, yuan};
-use crate::domain::request::mask_phone;
+use crate::domain::phone;
 use crate::domain::step::{NoteRule, note_rule, service_minutes};
 use crate::domain::{Channel, State, Transition, UnitKind, clock, tracking};
 use crate::views::Choice;
@@ -269,7 +269,7 @@ fn build_page(
         phone: if see_citizen {
             phone
         } else {
-            mask_phone(&phone)
+            phone::mask(&phone)
         },
         unit: unit_label(&v.units, m.unit_id, l),
         received: l.time(&m.created_at),

@@ -22,7 +22,7 @@ use crate::db::inbox::{self, Cursor, Filter};
 use crate::db::{Pool, catalog, fund, matters};
 use crate::domain::access::{Page, Scope, sees_citizen};
 use crate::domain::money::yuan;
-use crate::domain::request::mask_phone;
+use crate::domain::phone;
 use crate::web::AppState;
 use crate::web::auth::{PageAccess, StaffUser};
 use crate::web::db;
@@ -229,7 +229,7 @@ impl RowMaker {
             row.push(
                 m.citizen_phone
                     .as_deref()
-                    .map(mask_phone)
+                    .map(phone::mask)
                     .unwrap_or_default(),
             );
         }

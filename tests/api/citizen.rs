@@ -1,0 +1,353 @@
+//! The citizen's side: the status page shows what was asked, phone numbers
+//! as people have them, guessing codes does not pay, and only the person
+//! who asked may rate.
+
+use crate::helpers::*;
+
+/// Submits `form` and returns the tracking code of the new request.
+async fn submit_code(app: &TestApp, form: &[(String, String)]) -> String {
+    let res = app.submit(form).await;
+    assert_eq!(res.status(), 303, "on {}", backend_name());
+    res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .trim_start_matches("/track/")
+        .trim_end_matches("?new=1")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_status_page_and_the_receipt_show_what_was_asked_and_nothing_private() {
+    let app = spawn_app().await;
+    let form = app.valid_request().await;
+    let form = with(&form, "title", "夏北三巷路灯<b>不亮</b>");
+    let form = with(
+        &form,
+        "description",
+        "第一行：路灯坏了一周。\n第二行：晚上很黑 & 老人不敢出门。",
+    );
+    let first = submit_code(&app, &form).await;
+    let other = with(&form, "title", "夏北市场门口积水");
+    let other = with(&other, "address", "夏北市场东门");
+    let other = with(
+        &other,
+        "description",
+        "下雨后市场门口积水很深，摊贩和顾客都过不去。",
+    );
+    let second = submit_code(&app, &other).await;
+
+    for page in [format!("/track/{first}?new=1"), format!("/track/{first}")] {
+        let html = app.get_text(&page).await;
+        assert!(
+            html.contains("夏北三巷路灯&#60;b&#62;不亮&#60;/b&#62;")
+                || html.contains("夏北三巷路灯&lt;b&gt;不亮&lt;/b&gt;"),
+            "{page}: the title, escaped"
+        );
+        assert!(!html.contains("<b>不亮"), "{page}");
+        assert!(html.contains("第一行：路灯坏了一周。"), "{page}");
+        assert!(html.contains("老人不敢出门"), "{page}");
+        assert!(html.contains("夏北社区"), "{page}: the place");
+        assert!(html.contains("夏北三巷12号"), "{page}: the address");
+        assert!(html.contains("市政设施"), "{page}: the category");
+        // Never the name or the phone (nor its digits in any spacing).
+        assert!(!html.contains("陈美玲"), "{page}");
+        assert!(
+            !html.contains("13812345678") && !html.contains("1234 5678"),
+            "{page}"
+        );
+        assert!(!html.contains("夏北市场"), "{page}: not the other request");
+        assert!(!html.contains("积水很深"), "{page}");
+    }
+    let html = app.get_text(&format!("/track/{second}")).await;
+    assert!(html.contains("夏北市场门口积水") && html.contains("夏北市场东门"));
+
+    // Merged into the first, the second still shows what its citizen asked,
+    // with the first one's progress.
+    let dispatcher = app.dispatcher().await;
+    let id = app.matter_id(&second);
+    dispatcher.must(id, "merge", &[("primary", &first)]).await;
+    let html = app.get_text(&format!("/track/{second}")).await;
+    assert!(
+        html.contains("夏北市场门口积水") && !html.contains("路灯坏了一周"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn landlines_are_taken_at_every_entrance_stored_alike_and_masked_in_lists() {
+    let app = spawn_app().await;
+    // The citizen's form, with an extension.
+    let form = app.valid_request().await;
+    let code = submit_code(&app, &with(&form, "phone", "0757-86221234转808")).await;
+    let web = app.matter_id(&code);
+    assert_eq!(
+        app.matter_field(web, "citizen_phone").as_deref(),
+        Some("0757-86221234-808")
+    );
+    // Refused numbers keep the form and store nothing.
+    let before = app.count("matters");
+    let res = app.submit(&with(&form, "phone", "86221234")).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("带区号的固定电话") && html.contains("value=\"86221234\""));
+    assert_eq!(app.count("matters"), before);
+
+    // Staff phone intake, written another way.
+    let dispatcher = app.dispatcher().await;
+    let html = dispatcher.get_text("/staff/intake").await;
+    let intake = [
+        ("csrf_token", csrf_of(&html)),
+        ("source", "phone".to_owned()),
+        ("radio_date", String::new()),
+        ("category", option_value(&html, "交通出行")),
+        ("title", "公交站牌被撞歪了".to_owned()),
+        (
+            "description",
+            "夏北路口公交站牌被车撞歪，有倒下的危险。".to_owned(),
+        ),
+        ("place", option_value(&html, "夏北社区")),
+        ("address", "夏北路口".to_owned()),
+        ("name", "黄伯".to_owned()),
+        ("phone", "(0757) 8622 4321".to_owned()),
+        ("consent", "yes".to_owned()),
+    ];
+    let res = dispatcher
+        .client
+        .post(dispatcher.url("/staff/intake"))
+        .form(&intake)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303, "staff intake takes a landline");
+
+    // Open311, with the country code.
+    let key = app.api_key().await;
+    let res = browser()
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "municipal"),
+            ("address_string", "桂城南海大道北 38 号"),
+            ("description", "人行道地砖松动，老人容易绊倒。"),
+            ("phone", "+86 757 8622 5555"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200);
+
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let mut phones: Vec<String> = matters::table
+        .select(matters::citizen_phone.assume_not_null())
+        .load(&mut app.conn())
+        .expect("phones");
+    phones.sort();
+    assert_eq!(
+        phones,
+        ["0757-86221234-808", "0757-86224321", "0757-86225555"]
+    );
+
+    // Lists show them masked, area code and last four only.
+    let inbox = dispatcher.get_text("/staff/matters").await;
+    for masked in ["0757****1234", "0757****4321", "0757****5555"] {
+        assert!(inbox.contains(masked), "{masked} in the inbox");
+    }
+    assert!(!inbox.contains("86221234") && !inbox.contains("0757-8622"));
+}
+
+#[tokio::test]
+async fn guessing_codes_is_refused_after_the_limit_and_real_codes_count_nothing() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = vec![shishi::config::proxy("127.0.0.1").expect("proxy")];
+        s.track_max_misses = 5;
+    })
+    .await;
+    let code = app.submit_valid().await;
+    let citizen = forwarded_for("198.51.100.7");
+    let guesser = forwarded_for("203.0.113.66");
+    let get = |client: &reqwest::Client, path: String| {
+        let request = client.get(app.url(&path));
+        async move { request.send().await.expect("GET") }
+    };
+
+    // Looking up one's own code again and again is never refused.
+    for _ in 0..20 {
+        assert_eq!(get(&citizen, format!("/track/{code}")).await.status(), 200);
+    }
+    // Codes that are not codes cost a guesser nothing and tell nothing.
+    assert_eq!(get(&guesser, "/track/hello".into()).await.status(), 404);
+    for i in 0..5 {
+        let res = get(&guesser, format!("/track/NH-2222-22{}2", i + 2)).await;
+        assert_eq!(res.status(), 404, "miss {i}");
+    }
+    // The limit reached: refused, even for a code that exists.
+    for path in ["/track/NH-2222-2292".to_owned(), format!("/track/{code}")] {
+        let res = get(&guesser, path.clone()).await;
+        assert_eq!(res.status(), 429, "{path}");
+        let wait: u64 = res.headers()["retry-after"]
+            .to_str()
+            .expect("header")
+            .parse()
+            .expect("seconds");
+        assert!(
+            (500..=601).contains(&wait),
+            "{wait} s: the rest of ten minutes"
+        );
+        assert!(res.text().await.expect("body").contains("查询太频繁"));
+    }
+    // The citizen elsewhere is not affected.
+    assert_eq!(get(&citizen, format!("/track/{code}")).await.status(), 200);
+
+    // Counted in the database: a second instance refuses the guesser at
+    // its first miss there.
+    let second = app.second_instance_with(|s| {
+        s.trusted_proxies = vec![shishi::config::proxy("127.0.0.1").expect("proxy")];
+        s.track_max_misses = 5;
+    });
+    let there = |path: &str| guesser.get(format!("{second}{path}")).send();
+    assert_eq!(
+        there(&format!("/track/{code}"))
+            .await
+            .expect("GET")
+            .status(),
+        200
+    );
+    assert_eq!(
+        there("/track/NH-3333-3333").await.expect("GET").status(),
+        404
+    );
+    assert_eq!(
+        there(&format!("/track/{code}"))
+            .await
+            .expect("GET")
+            .status(),
+        429
+    );
+
+    // Open311's one-request lookup is refused too, in its own format.
+    let res = get(&guesser, format!("/open311/v2/requests/{code}.json")).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value =
+        serde_json::from_str(&res.text().await.expect("body")).expect("json");
+    assert_eq!(body[0]["code"], 429);
+}
+
+#[tokio::test]
+async fn open311_misses_count_and_wrong_rating_digits_count() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = vec![shishi::config::proxy("127.0.0.1").expect("proxy")];
+        s.track_max_misses = 4;
+    })
+    .await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    unit.must(id, "sign", &[]).await;
+    unit.must(id, "resolve", &[("note", "已修复")]).await;
+
+    let guesser = forwarded_for("203.0.113.9");
+    for i in 0..2 {
+        let res = guesser
+            .get(app.url(&format!("/open311/v2/requests/NH-2222-222{}.json", i + 2)))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(res.status(), 404);
+    }
+    let html = guesser
+        .get(app.url(&format!("/track/{code}")))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    for digits in ["0000", "1111"] {
+        let res = guesser
+            .post(app.url(&format!("/track/{code}/rate")))
+            .form(&[
+                ("csrf_token", csrf_of(&html).as_str()),
+                ("version", version_of(&html).as_str()),
+                ("digits", digits),
+                ("rating", "unsatisfied"),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), 303);
+    }
+    assert_eq!(app.matter_state(id), "resolved");
+    // Two misses in Open311 and two wrong digits: the fifth try is refused,
+    // right digits or not.
+    let res = guesser
+        .post(app.url(&format!("/track/{code}/rate")))
+        .form(&[
+            ("csrf_token", csrf_of(&html).as_str()),
+            ("version", version_of(&html).as_str()),
+            ("digits", "5678"),
+            ("rating", "unsatisfied"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.matter_state(id), "resolved");
+}
+
+#[tokio::test]
+async fn a_request_recorded_without_a_phone_cannot_be_rated_online() {
+    let app = spawn_app().await;
+    let key = app.api_key().await;
+    let res = browser()
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "municipal"),
+            ("address_string", "桂城南海大道北 38 号"),
+            ("description", "人行道地砖松动，老人容易绊倒。"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    let body: serde_json::Value =
+        serde_json::from_str(&res.text().await.expect("body")).expect("json");
+    let code = body[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    unit.must(id, "sign", &[]).await;
+    unit.must(id, "resolve", &[("note", "已修复")]).await;
+    let html = app.get_text(&format!("/track/{code}")).await;
+    assert!(html.contains("没有留电话") && !html.contains("name=\"rating\""));
+    let res = app
+        .client
+        .post(app.url(&format!("/track/{code}/rate")))
+        .form(&[
+            (
+                "csrf_token",
+                csrf_of(&app.get_text("/submit").await).as_str(),
+            ),
+            ("version", "4"),
+            ("digits", ""),
+            ("rating", "unsatisfied"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.matter_state(id), "resolved");
+}
