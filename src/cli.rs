@@ -83,10 +83,12 @@ pub enum Command {
         /// Where the copy goes; it must not exist yet.
         file: String,
     },
-    /// Remove citizens' names and phone numbers from matters that ended more
-    /// than DAYS days ago; every figure and timeline stays.
+    /// Remove citizens' personal data from matters that ended more than
+    /// DAYS days ago; every figure and timeline stays.
     Anonymize {
-        #[arg(long)]
+        /// DAYS: the retention the privacy notice states (the server's
+        /// SHISHI_RETENTION_DAYS), three years by default.
+        #[arg(long, env = "SHISHI_RETENTION_DAYS", default_value_t = crate::config::RETENTION_DAYS)]
         older_than: u32,
     },
     /// Load the demo district and a year of its history into an empty database.
@@ -158,6 +160,14 @@ pub struct ServeArgs {
     /// Open311 jurisdiction_id this server answers for (optional).
     #[arg(long, env = "SHISHI_JURISDICTION_ID")]
     pub jurisdiction_id: Option<String>,
+    /// Days after a matter ends before `shishi anonymize` removes the
+    /// citizen's personal data, as the privacy notice at /privacy states.
+    #[arg(long, env = "SHISHI_RETENTION_DAYS", default_value_t = crate::config::RETENTION_DAYS)]
+    pub retention_days: u32,
+    /// Whom citizens ask about their data, shown on /privacy (default: the
+    /// 12345 hotline), e.g. "区政务服务数据管理局，电话 0757-86338888".
+    #[arg(long, env = "SHISHI_PRIVACY_CONTACT")]
+    pub privacy_contact: Option<String>,
     /// Serve Prometheus metrics at /metrics on this address (e.g.
     /// 127.0.0.1:9090); never on the public one. Off when not given.
     #[arg(long, env = "SHISHI_METRICS_BIND")]
@@ -261,6 +271,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.jurisdiction_id = args.jurisdiction_id;
             settings.measures_ttl_secs = args.measures_ttl;
             settings.metrics_bind = args.metrics_bind;
+            settings.retention_days = args.retention_days;
+            settings.privacy_contact = args.privacy_contact;
             serve(settings)
         }
     }

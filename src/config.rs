@@ -3,6 +3,10 @@
 use ipnet::IpNet;
 use secrecy::SecretString;
 
+/// Days personal data is kept after a matter ends (three years), unless
+/// `SHISHI_RETENTION_DAYS` says otherwise.
+pub const RETENTION_DAYS: u32 = 1095;
+
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -55,6 +59,12 @@ pub struct Settings {
     /// Seconds the dashboard's figures may be reused before they are
     /// counted again (0: count on every request).
     pub measures_ttl_secs: u64,
+    /// Days after a matter ends before `anonymize` removes the citizen's
+    /// personal data from it, as the privacy notice states.
+    pub retention_days: u32,
+    /// Whom citizens ask about their data (privacy notice); `None`: the
+    /// locale's default (the 12345 hotline).
+    pub privacy_contact: Option<String>,
     /// Where `/metrics` is served (its own address); `None`: nowhere.
     pub metrics_bind: Option<String>,
 }
@@ -84,6 +94,8 @@ impl Settings {
             rating_days: 7,
             jurisdiction_id: None,
             measures_ttl_secs: 60,
+            retention_days: RETENTION_DAYS,
+            privacy_contact: None,
             metrics_bind: None,
         }
     }

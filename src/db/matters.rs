@@ -269,6 +269,7 @@ pub struct Tracked {
     pub has_phone: bool,
     /// (name, English name)
     pub category: Option<(String, String)>,
+    pub category_code: Option<String>,
     pub unit: Option<(String, String)>,
     /// The community or town the request is about.
     pub place: Option<(String, String)>,
@@ -303,6 +304,7 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
             matters::address,
             matters::citizen_phone.is_not_null(),
             (categories::name, categories::name_en).nullable(),
+            categories::code.nullable(),
             (units::name, units::name_en).nullable(),
             (places.field(units::name), places.field(units::name_en)).nullable(),
         ));

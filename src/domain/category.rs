@@ -3,6 +3,16 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+/// The code of the category for urgent safety hazards (紧急安全隐患): its
+/// citizens are told to call 110, 119 or 120 first when life or property
+/// is in danger.
+pub const URGENT: &str = "urgent";
+
+/// Whether the category with `code` is for urgent hazards.
+pub fn is_urgent(code: &str) -> bool {
+    code == URGENT
+}
+
 /// The limits a category sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deadlines {

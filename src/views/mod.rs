@@ -108,6 +108,9 @@ pub struct TrackPage {
     pub code: String,
     /// What the citizen asked, as received: never their name or phone.
     pub asked: Asked,
+    /// The request is about an urgent hazard: the receipt says to call
+    /// 110, 119 or 120 first.
+    pub urgent: bool,
     pub state: &'static str,
     pub state_label: String,
     pub channel: String,
@@ -127,6 +130,16 @@ pub struct TrackPage {
     pub rate_error: Option<String>,
     /// A rating was just taken.
     pub rated: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/privacy.html")]
+pub struct PrivacyPage {
+    pub l: Lang,
+    /// How long personal data is kept, in words.
+    pub keep: String,
+    /// Whom to ask, in words.
+    pub ask: String,
 }
 
 /// A request as the office received it, for its status page and receipt.

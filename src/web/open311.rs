@@ -273,7 +273,7 @@ fn service(c: &Category) -> Value {
         "metadata": !attributes_of(c).is_empty(),
         "type": "realtime",
         "keywords": c.name_en.to_lowercase().replace(" and ", ",").replace(' ', ","),
-        "group": if c.code == "urgent" { "紧急" } else { "民生诉求" },
+        "group": if crate::domain::category::is_urgent(&c.code) { "紧急" } else { "民生诉求" },
     })
 }
 

@@ -15,8 +15,8 @@ use crate::db::{self, catalog, matters};
 use crate::domain::request::RequestInput;
 use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition, tracking};
 use crate::views::{
-    Asked, EventView, FormErrors, HomePage, LookupPage, ProjectRow, ProjectsPage, SubmitPage,
-    TrackPage,
+    Asked, EventView, FormErrors, HomePage, LookupPage, PrivacyPage, ProjectRow, ProjectsPage,
+    SubmitPage, TrackPage,
 };
 use crate::web::AppState;
 use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
@@ -88,6 +88,25 @@ pub async fn projects(
         department: list(Channel::Department),
     };
     Ok(page(&req, body))
+}
+
+/// `/privacy`: what is collected, why, who sees it, how long it is kept
+/// and whom to ask.
+pub async fn privacy(req: HttpRequest, state: web::Data<AppState>, l: Lang) -> HttpResponse {
+    let s = &state.settings;
+    let contact = s
+        .privacy_contact
+        .clone()
+        .unwrap_or_else(|| l.t("privacy.contact_default"));
+    let body = PrivacyPage {
+        l,
+        keep: l.tf(
+            "privacy.keep_text",
+            &[("days", &s.retention_days.to_string())],
+        ),
+        ask: l.tf("privacy.ask_text", &[("contact", &contact)]),
+    };
+    page(&req, body)
 }
 
 /// Liveness: the process answers. No database, no pool: a probe that
@@ -336,6 +355,10 @@ fn track_page(
             address: own.address.clone(),
             received: l.time(&own.created_at),
         },
+        urgent: own
+            .category_code
+            .as_deref()
+            .is_some_and(crate::domain::category::is_urgent),
         state: matter.state.code(),
         state_label: l.t(matter.state.label_key()),
         channel: l.t(matter.channel.label_key()),

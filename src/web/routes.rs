@@ -28,6 +28,7 @@ pub fn routes(t: &mut Table<'_>) {
         .get("/track/{code}/qr.svg", public::qr)
         .post("/track/{code}/rate", public::rate)
         .get("/projects", public::projects)
+        .get("/privacy", public::privacy)
         .get("/healthz", public::healthz)
         .get("/readyz", public::readyz)
         .get("/static/style.css", public::stylesheet);

@@ -351,3 +351,68 @@ async fn a_request_recorded_without_a_phone_cannot_be_rated_online() {
     assert_eq!(res.status(), 303);
     assert_eq!(app.matter_state(id), "resolved");
 }
+
+#[tokio::test]
+async fn the_privacy_notice_is_linked_from_the_consent_and_every_page() {
+    let app = spawn_app_with(|s| {
+        s.retention_days = 730;
+        s.privacy_contact = Some("区政务服务数据管理局，电话 0757-86338888".into());
+    })
+    .await;
+    let form = app.get_text("/submit").await;
+    let consent = form.find("name=\"consent\"").expect("consent box");
+    let link = form[consent..]
+        .find("href=\"/privacy\"")
+        .expect("a link beside the consent box");
+    assert!(link < 600, "the link is right by the box");
+    assert!(
+        app.get_text("/").await.contains("href=\"/privacy\""),
+        "footer"
+    );
+
+    let html = app.get_text("/privacy").await;
+    for part in [
+        "隐私说明",
+        "收集哪些信息",
+        "用来做什么",
+        "谁能看到",
+        "保存多久",
+        "有疑问找谁",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    assert!(html.contains("满 730 天后"), "the retention as configured");
+    assert!(html.contains("区政务服务数据管理局，电话 0757-86338888"));
+    let html = app.get_text("/privacy?lang=en").await;
+    assert!(html.contains("Privacy notice") && html.contains("730 days after a request ends"));
+
+    // The default contact, when none is configured.
+    let plain = spawn_app().await;
+    assert!(plain.get_text("/privacy").await.contains("12345"));
+}
+
+#[tokio::test]
+async fn urgent_hazards_say_to_call_110_119_120_first() {
+    let app = spawn_app().await;
+    let form_page = app.get_text("/submit").await;
+    for number in ["tel:110", "tel:119", "tel:120"] {
+        assert!(form_page.contains(number), "the form offers {number}");
+    }
+    let form = app.valid_request().await;
+    let plain = submit_code(&app, &form).await;
+    let receipt = app.get_text(&format!("/track/{plain}?new=1")).await;
+    assert!(!receipt.contains("tel:119"), "not on an ordinary receipt");
+
+    let urgent = with(&form, "category", &option_value(&form_page, "紧急安全隐患"));
+    let code = submit_code(&app, &urgent).await;
+    let receipt = app.get_text(&format!("/track/{code}?new=1")).await;
+    assert!(receipt.contains("紧急安全隐患"));
+    for number in ["tel:110", "tel:119", "tel:120"] {
+        assert!(
+            receipt.contains(number),
+            "the urgent receipt offers {number}"
+        );
+    }
+    let english = app.get_text(&format!("/track/{code}?new=1&lang=en")).await;
+    assert!(english.contains("life or property in danger"));
+}
