@@ -15,6 +15,7 @@ loopback ports; clients from two source addresses, 127.0.0.2 and
 Usage: proxy-test.py BIN   (needs nginx; exits 1 on any failure)
 """
 import json
+import re
 import os
 import pathlib
 import subprocess
@@ -81,9 +82,21 @@ try:
     assert owner.login("clerk") == 303, "the owner gets in"
     print("logins: 5 failures at 127.0.0.2 refuse it (429); the right password at 127.0.0.3 gets in")
 
-    # Bodies over Shishi's limit stop at nginx.
-    res, _ = a.request("POST", "/submit", {"description": "长" * 400_000})
+    # Bodies over Shishi's limit stop at nginx: 1 MiB for forms, 32 MiB
+    # for the forms that carry photos.
+    res, _ = a.request("POST", "/staff/login", {"username": "长" * 400_000})
     assert res.status == 413, res.status
+    res, _ = a.request("POST", "/submit", {"title": "x"}, files=[("a.jpg", b"\xff" * 34_000_000)])
+    assert res.status == 413, res.status
+    # A photo of a few MB passes nginx and is Shishi's to judge (this one
+    # is no image: 422, with the message beside the field).
+    c = Browser(port, source="127.0.0.4")
+    _, html = c.get("/submit")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', html).group(1).decode()
+    res, html = c.request("POST", "/submit", {"csrf_token": token, "title": "夏北三巷路灯不亮"},
+                          files=[("street.jpg", b"\xff\xd8\xff" + b"\x00" * 3_000_000)])
+    assert res.status == 422, res.status
+    assert "photos-error" in html.decode(), "the photo's message beside its field"
 
     # Shishi's log: the clients by their own addresses, nginx's request ids.
     res, _ = b.get("/")
@@ -97,7 +110,7 @@ try:
     assert clients == {"127.0.0.2", "127.0.0.3", "127.0.0.4"}, clients
     assert any(l["id"] == rid for l in requests), "Shishi's id is nginx's"
     assert rid in (work / "access.log").read_text(), "and nginx logged it"
-    print(f"log: {len(requests)} request lines, clients {sorted(clients)}, ids shared with nginx; 413 at nginx")
+    print(f"log: {len(requests)} request lines, clients {sorted(clients)}, ids shared with nginx; 413 at nginx (1 MiB forms, 32 MiB photo forms), a 3 MB photo passed to Shishi")
 finally:
     nginx.terminate()
     nginx.wait(10)

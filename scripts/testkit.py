@@ -63,13 +63,24 @@ class Browser:
         self.cookies = {}
         self.extra = headers or {}
 
-    def request(self, method, path, form=None, headers=None):
+    def request(self, method, path, form=None, headers=None, files=None):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30,
                                           source_address=(self.source, 0) if self.source else None)
         h = dict(self.extra, **(headers or {}))
         h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None:
+        if files is not None:
+            # multipart/form-data, as a browser posts a form with a file input.
+            boundary = "----shishi-test-boundary-7MA4YWxkTrZu0gW"
+            parts = []
+            for k, v in (form or {}).items():
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+            for name, data in files:
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="{name}"\r\n'
+                             f'Content-Type: image/jpeg\r\n\r\n'.encode() + data + b"\r\n")
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            h["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
             body = urllib.parse.urlencode(form)
             h["Content-Type"] = "application/x-www-form-urlencoded"
         conn.request(method, path, body=body, headers=h)

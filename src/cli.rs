@@ -228,8 +228,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Anonymize { older_than } => {
             let mut conn = db::open(&cli.database_url)?;
-            let n = db::ops::anonymize(&mut conn, older_than, chrono::Utc::now())?;
-            println!("{n} matter(s) anonymized");
+            let (n, photos) = db::ops::anonymize(&mut conn, older_than, chrono::Utc::now())?;
+            println!("{n} matter(s) anonymized, {photos} citizen photo(s) removed");
             Ok(())
         }
         Command::Demo {

@@ -72,6 +72,7 @@ impl Application {
             downloads: Default::default(),
             heavy: tokio::sync::Semaphore::new(2),
             refused: Default::default(),
+            decoders: crate::web::upload::decoders(),
             settings: settings.clone(),
         });
 

@@ -357,6 +357,31 @@ fn anonymize_forgets_who_asked_once_a_matter_has_long_ended_and_keeps_every_figu
         .count()
         .get_result(&mut conn)
         .expect("count");
+    // Photos: the citizen's and staff's of the one closed long ago, the
+    // citizen's of the one closed lately.
+    let id_of = |conn: &mut shishi::db::AnyConnection, code: &str| -> i64 {
+        matters::table
+            .filter(matters::code.eq(code))
+            .select(matters::id)
+            .first(conn)
+            .expect("id")
+    };
+    let mut photo = |code: &str, by_citizen: bool| {
+        let matter_id = id_of(&mut conn, code);
+        let row = shishi::db::photos::NewRow {
+            matter_id,
+            matter_version: 1,
+            by_citizen,
+            public: true,
+            image: Some((b"jpeg", b"thumb", 1, 1)),
+            link: None,
+        };
+        shishi::db::photos::insert(&mut conn, &mut rand::rng(), &row, chrono::Utc::now())
+            .expect("photo")
+    };
+    let citizens_old = photo(&codes[0], true);
+    let staffs_old = photo(&codes[0], false);
+    let citizens_lately = photo(&codes[1], true);
 
     let out = run(&["--database-url", &url, "anonymize", "--older-than", "365"]);
     assert!(
@@ -365,6 +390,20 @@ fn anonymize_forgets_who_asked_once_a_matter_has_long_ended_and_keeps_every_figu
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 matter(s) anonymized"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 citizen photo(s) removed"));
+    let photos: Vec<String> = shishi::db::schema::photos::table
+        .select(shishi::db::schema::photos::token)
+        .load(&mut conn)
+        .expect("photos");
+    assert!(
+        !photos.contains(&citizens_old),
+        "the citizen's photo is gone"
+    );
+    assert!(
+        photos.contains(&staffs_old),
+        "staff's photo of the work stays"
+    );
+    assert!(photos.contains(&citizens_lately), "not yet past retention");
     let people: Vec<(String, Option<String>, Option<String>)> = matters::table
         .order(matters::id)
         .select((matters::code, matters::citizen_name, matters::citizen_phone))

@@ -22,6 +22,8 @@ pub struct MatterView {
     pub menu_item: Option<String>,
     /// What the fund can still approve (micro-matters only).
     pub fund_available: Option<i64>,
+    /// Every photo of the matter, the citizen's and staff's.
+    pub photos: Vec<crate::db::photos::Photo>,
 }
 
 /// Matter `id`, if it is within `user`'s scope.
@@ -60,6 +62,7 @@ pub fn view(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<MatterView> 
         menu_item,
         fund_available,
         events: matters::all_events(c, id)?,
+        photos: crate::db::photos::of_matter(c, id, true)?,
         units: catalog::all_units(c)?,
         categories: catalog::all_categories(c)?,
         primary,

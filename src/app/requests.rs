@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Result;
+use super::photos::NewPhoto;
 use crate::db::AnyConnection;
 use crate::db::catalog::{self, Category, Unit};
 use crate::db::matters::{self, ApiOrigin, Intake};
@@ -50,6 +51,8 @@ pub struct NewRequest {
     pub address: String,
     pub name: Option<String>,
     pub phone: Option<String>,
+    /// Photos the citizen showed (already checked and re-encoded).
+    pub photos: Vec<NewPhoto>,
 }
 
 /// Checks a request form (the citizen's or staff intake's): every problem,
@@ -70,6 +73,7 @@ pub fn check(input: &RequestInput, catalog: &Catalog) -> Result<NewRequest, Vec<
             address: valid.address,
             name: valid.name,
             phone: Some(valid.phone),
+            photos: Vec::new(),
         }),
         // `validate` checked both ids against these very lists.
         _ => Err(vec![(Field::Category, Problem::UnknownChoice)]),
@@ -181,6 +185,9 @@ pub fn store<R: rand::Rng + ?Sized>(
         menu_item_id: None,
         api,
     };
-    let (id, code) = matters::insert_with_new_code(c, prefix, rng, &intake)?;
-    Ok(Receipt { id, code, due })
+    crate::db::atomic_or(c, |c| {
+        let (id, code) = matters::insert_with_new_code(c, prefix, rng, &intake)?;
+        super::photos::keep(c, rng, id, 1, true, true, &req.photos, now)?;
+        Ok(Receipt { id, code, due })
+    })
 }

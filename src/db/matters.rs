@@ -326,6 +326,9 @@ pub struct PublicEvent {
     pub at: NaiveDateTime,
     pub kind: EventKind,
     pub note: String,
+    pub matter_id: i64,
+    /// The matter's version after this event (its photos carry it too).
+    pub version: i32,
 }
 
 /// The timeline a citizen may see, oldest first: only the public events,
@@ -335,7 +338,13 @@ pub fn public_timeline(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<
         .filter(events::matter_id.eq(matter_id))
         .filter(events::public.eq(true))
         .order(events::id)
-        .select((events::at, events::kind, events::note));
+        .select((
+            events::at,
+            events::kind,
+            events::note,
+            events::matter_id,
+            events::matter_version,
+        ));
     super::on_backend!(conn, |c| query.load(c))
 }
 

@@ -15,6 +15,7 @@ pub mod matters;
 pub mod measures;
 pub mod online;
 pub mod ops;
+pub mod photos;
 pub mod schema;
 pub mod settings;
 pub mod types;
@@ -64,6 +65,24 @@ pub fn atomic<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
 ) -> diesel::QueryResult<T> {
+    use diesel::connection::TransactionManager;
+    let open = matches!(conn, AnyConnection::Sqlite(_))
+        && matches!(
+            AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+            Ok(Some(_))
+        );
+    if open {
+        work(conn)
+    } else {
+        conn.transaction(work)
+    }
+}
+
+/// [`atomic`] for work that may fail with an error of its own.
+pub fn atomic_or<T, E: From<diesel::result::Error>>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
     use diesel::connection::TransactionManager;
     let open = matches!(conn, AnyConnection::Sqlite(_))
         && matches!(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::schema::matters;
+use super::schema::{matters, photos};
 use super::{AnyConnection, DbError, fund};
 use crate::domain::State;
 
@@ -81,35 +81,39 @@ pub fn backup(conn: &mut AnyConnection, target: &str) -> Result<(), DbError> {
     }
 }
 
-/// Removes the citizen's name and phone from matters that ended (closed, or
-/// rejected or merged, which are final) before `now - older_than_days`. Every count, rate and timeline stays as it was:
-/// only who asked is forgotten. Returns how many matters were changed.
+/// Removes the citizen's name, phone and photos from matters that ended
+/// (closed, or rejected or merged, which are final) before `now -
+/// older_than_days`. Every count, rate and timeline stays as it was, and
+/// so do staff's photos of the work: only who asked, and what they showed,
+/// is forgotten. Returns how many matters lost a name or phone, and how
+/// many photos were removed.
 pub fn anonymize(
     conn: &mut AnyConnection,
     older_than_days: u32,
     now: DateTime<Utc>,
-) -> Result<usize, DbError> {
+) -> Result<(usize, usize), DbError> {
     let before = (now - Duration::days(i64::from(older_than_days))).naive_utc();
+    let ended = matters::state
+        .eq(State::Closed)
+        .and(matters::closed_at.lt(before))
+        .or(matters::state
+            .eq_any([State::Rejected, State::Merged])
+            .and(matters::updated_at.lt(before)));
+    let photos = diesel::delete(photos::table.filter(photos::by_citizen.eq(true)).filter(
+        photos::matter_id.eq_any(matters::table.filter(ended.clone()).select(matters::id)),
+    ))
+    .execute(conn)?;
     let changed = diesel::update(
-        matters::table
-            .filter(
-                matters::state
-                    .eq(State::Closed)
-                    .and(matters::closed_at.lt(before))
-                    .or(matters::state
-                        .eq_any([State::Rejected, State::Merged])
-                        .and(matters::updated_at.lt(before))),
-            )
-            .filter(
-                matters::citizen_name
-                    .is_not_null()
-                    .or(matters::citizen_phone.is_not_null()),
-            ),
+        matters::table.filter(ended).filter(
+            matters::citizen_name
+                .is_not_null()
+                .or(matters::citizen_phone.is_not_null()),
+        ),
     )
     .set((
         matters::citizen_name.eq(None::<String>),
         matters::citizen_phone.eq(None::<String>),
     ))
     .execute(conn)?;
-    Ok(changed)
+    Ok((changed, photos))
 }

@@ -213,10 +213,29 @@ diesel::table! {
 
 diesel::joinable!(matters -> categories (category_id));
 diesel::joinable!(menu_items -> volunteer_teams (team_id));
+diesel::table! {
+    photos (id) {
+        id -> BigInt,
+        token -> Text,
+        matter_id -> BigInt,
+        matter_version -> Integer,
+        by_citizen -> Bool,
+        public -> Bool,
+        width -> Integer,
+        height -> Integer,
+        image -> Nullable<Binary>,
+        thumb -> Nullable<Binary>,
+        link -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(events -> matters (matter_id));
+diesel::joinable!(photos -> matters (matter_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    photos,
     units,
     categories,
     matters,

@@ -941,6 +941,7 @@ fn citizen_request(
         address: String::new(),
         name: Some(name),
         phone: Some(phone),
+        photos: Vec::new(),
     };
     let receipt = requests::store(c, &w.prefix, &mut w.rng, &request, &origin, created)
         .map_err(|e| DemoError(format!("a request was not stored: {e}")))?;

@@ -44,6 +44,8 @@ pub enum Field {
     Amount,
     /// The volunteers' menu item a service request asks for.
     MenuItem,
+    /// Photos with a request or a step.
+    Photos,
 }
 
 impl Field {
@@ -61,6 +63,7 @@ impl Field {
             Field::Unit => "unit",
             Field::Amount => "amount",
             Field::MenuItem => "menu_item",
+            Field::Photos => "photos",
         }
     }
 }
@@ -78,6 +81,20 @@ pub enum Problem {
     ConsentMissing,
     /// Not an amount of yuan a micro-matter may ask for.
     BadAmount,
+    /// A file that is not a JPEG, PNG or WebP image.
+    NotAnImage,
+    /// A file that stops before its image does.
+    Truncated,
+    /// A photo of more than 10 MB.
+    PhotoTooLarge,
+    /// A photo larger (in pixels) than any camera's.
+    PhotoDimensions,
+    /// An image that is also something else (a web page, an archive).
+    Polyglot,
+    /// More photos than one request or step takes.
+    TooManyPhotos,
+    /// A photo's address that is not an http(s) URL.
+    NotALink,
 }
 
 impl Problem {
@@ -91,6 +108,13 @@ impl Problem {
             Problem::NotAPhoneNumber => "form.error.phone",
             Problem::ConsentMissing => "form.error.consent",
             Problem::BadAmount => "staff.error.amount",
+            Problem::NotAnImage => "form.error.not_an_image",
+            Problem::Truncated => "form.error.truncated",
+            Problem::PhotoTooLarge => "form.error.photo_too_large",
+            Problem::PhotoDimensions => "form.error.photo_dimensions",
+            Problem::Polyglot => "form.error.polyglot",
+            Problem::TooManyPhotos => "form.error.too_many_photos",
+            Problem::NotALink => "form.error.not_a_link",
         }
     }
 
@@ -107,6 +131,15 @@ impl Problem {
             }
             Problem::ConsentMissing => "needs the citizen's consent",
             Problem::BadAmount => "must be an amount of yuan, more than nothing",
+            Problem::NotAnImage => "is not a JPEG, PNG or WebP image",
+            Problem::Truncated => "is an incomplete image file",
+            Problem::PhotoTooLarge => "is larger than 10 MB",
+            Problem::PhotoDimensions => {
+                "has more pixels than a photo may have (at most 50 megapixels, 12,000 on a side)"
+            }
+            Problem::Polyglot => "is an image with something else hidden in it",
+            Problem::TooManyPhotos => "has more than 3 photos",
+            Problem::NotALink => "must be an http or https URL of at most 500 characters",
         }
     }
 }

@@ -90,6 +90,9 @@ pub struct SubmitPage {
     pub places: Vec<PlaceGroup>,
     pub input: RequestInput,
     pub errors: FormErrors,
+    /// Photos were chosen but not kept (another field had a problem):
+    /// the citizen must choose them again.
+    pub photos_again: bool,
 }
 
 /// One public step of a matter's life.
@@ -97,6 +100,39 @@ pub struct EventView {
     pub at: String,
     pub label: String,
     pub note: String,
+    /// Photos that came with this step (staff's of the work).
+    pub photos: Vec<PhotoView>,
+}
+
+/// A photo as a page shows it: a thumbnail that opens the whole photo, or
+/// a link to one kept elsewhere.
+#[derive(Clone, Debug)]
+pub struct PhotoView {
+    /// Where the whole photo is.
+    pub href: String,
+    /// The thumbnail's address, for a photo kept here.
+    pub thumb: Option<String>,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl PhotoView {
+    pub fn of(p: &crate::db::photos::Photo) -> PhotoView {
+        match &p.link {
+            Some(link) => PhotoView {
+                href: link.clone(),
+                thumb: None,
+                width: 0,
+                height: 0,
+            },
+            None => PhotoView {
+                href: format!("/photos/{}", p.token),
+                thumb: Some(format!("/photos/{}/thumb", p.token)),
+                width: p.width,
+                height: p.height,
+            },
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -150,6 +186,8 @@ pub struct Asked {
     pub place: String,
     pub address: String,
     pub received: String,
+    /// The photos the citizen sent with it.
+    pub photos: Vec<PhotoView>,
 }
 
 #[derive(Template, WebTemplate)]

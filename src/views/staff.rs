@@ -110,6 +110,7 @@ pub struct StaffEventView {
     pub actor: String,
     pub note: String,
     pub public: bool,
+    pub photos: Vec<super::PhotoView>,
 }
 
 /// The form of one action the user may take now.
@@ -129,6 +130,8 @@ pub struct ActionView {
     pub amount: bool,
     pub service: bool,
     pub milestone: bool,
+    /// Photos may be attached (a progress note, the resolution).
+    pub photos: bool,
     /// Why the last try of this form was refused.
     pub error: Option<String>,
 }
@@ -137,6 +140,8 @@ pub struct ActionView {
 #[template(path = "staff/matter.html")]
 pub struct MatterPage {
     pub l: Lang,
+    /// The citizen's photos with the request.
+    pub photos: Vec<super::PhotoView>,
     pub nav: StaffNav,
     pub csrf: String,
     pub id: i64,

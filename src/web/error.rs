@@ -31,6 +31,8 @@ pub enum ErrorKind {
     TooMany { retry_after: u64 },
     /// 429: too many tracking codes looked up that do not exist.
     TooManyLookups { retry_after: u64 },
+    /// 413: an upload larger than any form takes.
+    TooLarge,
     /// 503: the database cannot be reached.
     Unavailable,
     /// 500: a bug or a failed query; details are in the log.
@@ -68,6 +70,7 @@ impl ResponseError for AppError {
             ErrorKind::TooMany { .. } | ErrorKind::TooManyLookups { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +108,7 @@ impl ResponseError for AppError {
                     l.tf("error.too_many_lookups_text", &[("minutes", &minutes)]),
                 )
             }
+            ErrorKind::TooLarge => (l.t("error.too_large_title"), l.t("error.too_large_text")),
             ErrorKind::Unavailable => (l.t("error.unavailable_title"), l.t("error.internal_text")),
             ErrorKind::Internal => (l.t("error.internal_title"), l.t("error.internal_text")),
         };

@@ -8,12 +8,14 @@ pub mod guesses;
 pub mod i18n;
 pub mod metrics;
 pub mod open311;
+pub mod photos;
 pub mod public;
 pub mod request_form;
 pub mod request_log;
 pub mod routes;
 pub mod staff;
 pub mod state;
+pub mod upload;
 
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 

@@ -11,11 +11,12 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value, json};
 
+use crate::app::photos::NewPhoto;
 use crate::app::requests::{self, NewRequest, Origin};
 use crate::db::catalog::{self, Category};
 use crate::db::matters::{self, Matter};
 use crate::db::online::{self, Listing};
-use crate::db::{AnyConnection, DbError, api_keys};
+use crate::db::{AnyConnection, DbError, api_keys, photos};
 use crate::domain::clock::china;
 use crate::domain::request::{self, Problem};
 use crate::domain::{Channel, State, clock, tracking};
@@ -228,7 +229,7 @@ pub async fn root_file(
     match name {
         "discovery" => discovery(&req, &state, format),
         "services" => services(&state, format).await,
-        "requests" => list_requests(&state, format, &query).await,
+        "requests" => list_requests(&state, &base_url(&req, &state), format, &query).await,
         _ => error(StatusCode::NOT_FOUND, format, "no such endpoint"),
     }
 }
@@ -364,6 +365,7 @@ fn request_doc(
     categories: &[Category],
     unit: Option<&str>,
     notes: Option<&str>,
+    media: Option<String>,
 ) -> Value {
     let category = categories.iter().find(|c| c.id == m.category_id);
     let mut o = Map::new();
@@ -401,16 +403,27 @@ fn request_doc(
     o.insert("zipcode".into(), Value::Null);
     o.insert("lat".into(), m.lat.map_or(Value::Null, |v| json!(v)));
     o.insert("long".into(), m.lng.map_or(Value::Null, |v| json!(v)));
-    o.insert("media_url".into(), Value::Null);
+    o.insert("media_url".into(), media.map_or(Value::Null, Value::String));
     Value::Object(o)
 }
 
 /// The documents of some matters, with unit names and latest public notes.
-fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, DbError> {
+/// `base` is the site's address, for the photos' (`media_url`).
+fn request_docs(c: &mut AnyConnection, list: &[Matter], base: &str) -> Result<Vec<Value>, DbError> {
     let categories = catalog::all_categories(c)?;
     let units = catalog::all_units(c)?;
     let ids: Vec<i64> = list.iter().map(|m| m.id).collect();
     let latest = online::latest_public_notes(c, &ids)?;
+    let media: std::collections::HashMap<i64, String> = photos::first_public(c, &ids)?
+        .into_iter()
+        .map(|p| {
+            let url = p
+                .link
+                .clone()
+                .unwrap_or_else(|| format!("{base}/photos/{}", p.token));
+            (p.matter_id, url)
+        })
+        .collect();
     Ok(list
         .iter()
         .map(|m| {
@@ -418,7 +431,8 @@ fn request_docs(c: &mut AnyConnection, list: &[Matter]) -> Result<Vec<Value>, Db
                 .unit_id
                 .and_then(|id| units.iter().find(|u| u.id == id))
                 .map(|u| u.name.as_str());
-            request_doc(m, &categories, unit, latest.get(&m.id).map(String::as_str))
+            let notes = latest.get(&m.id).map(String::as_str);
+            request_doc(m, &categories, unit, notes, media.get(&m.id).cloned())
         })
         .collect())
 }
@@ -495,12 +509,14 @@ fn wanted(query: &[(String, String)], prefix: &str) -> Result<Wanted, String> {
 
 async fn list_requests(
     state: &web::Data<AppState>,
+    base: &str,
     format: Format,
     query: &[(String, String)],
 ) -> HttpResponse {
     let Ok(_turn) = state.heavy.acquire().await else {
         return error(StatusCode::SERVICE_UNAVAILABLE, format, "shutting down");
     };
+    let base = base.to_owned();
     let wanted = match wanted(query, &state.settings.code_prefix) {
         Ok(w) => w,
         Err(why) => return error(StatusCode::BAD_REQUEST, format, &why),
@@ -520,7 +536,7 @@ async fn list_requests(
                 online::listed(c, &listing, MAX_REQUESTS)?
             }
         };
-        request_docs(c, &list)
+        request_docs(c, &list, &base)
     })
     .await;
     match found {
@@ -565,8 +581,9 @@ pub async fn one_request(
         );
         return res;
     }
+    let base = base_url(&req, &state);
     let found = run(&state, move |c| match matters::by_code(c, &code)? {
-        Some(m) if m.channel == Channel::Online => Ok(Some(request_docs(c, &[m])?)),
+        Some(m) if m.channel == Channel::Online => Ok(Some(request_docs(c, &[m], &base)?)),
         Some(_) => Ok(Some(Vec::new())),
         None => Ok(None),
     })
@@ -638,7 +655,7 @@ fn invalid(field: &str) -> impl Fn(Problem) -> Refused + '_ {
 }
 
 /// The fields a client may give only once.
-const SINGLE: [&str; 9] = [
+const SINGLE: [&str; 10] = [
     "service_code",
     "lat",
     "long",
@@ -648,6 +665,7 @@ const SINGLE: [&str; 9] = [
     "phone",
     "first_name",
     "last_name",
+    "media_url",
 ];
 
 /// A POST read into a request, with the same field rules as every other
@@ -698,6 +716,11 @@ fn check_post(
         .join("");
     let name = request::name(&name).map_err(invalid("first_name and last_name"))?;
     let attributes = attributes(form, &category)?;
+    let media_url = one(form, "media_url")
+        .filter(|u| !u.trim().is_empty())
+        .map(crate::app::photos::link)
+        .transpose()
+        .map_err(invalid("media_url"))?;
     let title =
         request::title(&title_of(&description, &category)).map_err(invalid("description"))?;
     let origin = Origin::Api {
@@ -715,6 +738,7 @@ fn check_post(
         address,
         name,
         phone,
+        photos: media_url.into_iter().map(NewPhoto::Link).collect(),
     };
     Ok((request, origin))
 }

@@ -12,18 +12,18 @@ use crate::app::requests::Catalog;
 use crate::app::requests::{self, Origin};
 use crate::db::matters::Find;
 use crate::db::{self, catalog, matters};
-use crate::domain::request::RequestInput;
+use crate::domain::request::{Field, RequestInput};
 use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition, tracking};
 use crate::views::{
-    Asked, EventView, FormErrors, HomePage, LookupPage, PrivacyPage, ProjectRow, ProjectsPage,
-    SubmitPage, TrackPage,
+    Asked, EventView, FormErrors, HomePage, LookupPage, PhotoView, PrivacyPage, ProjectRow,
+    ProjectsPage, SubmitPage, TrackPage,
 };
 use crate::web::AppState;
 use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
 use crate::web::i18n::Lang;
 use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
 use crate::web::staff::dashboard;
-use crate::web::{call, client, csrf, db, db_read, guesses, page, see_other};
+use crate::web::{call, client, csrf, db, db_read, guesses, page, see_other, upload};
 
 pub async fn home(
     req: HttpRequest,
@@ -200,6 +200,7 @@ fn submit_page(
         places: place_groups(catalog, l, &input.place),
         input: input.clone(),
         errors,
+        photos_again: false,
     }
 }
 
@@ -242,22 +243,33 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     l: Lang,
-    form: web::Form<SubmitForm>,
+    posted: upload::Posted<SubmitForm>,
 ) -> Result<HttpResponse, AppError> {
+    let form = &posted.form;
     if !csrf::verify(&req, &form.csrf_token) {
         return Err(ErrorKind::Csrf.lang(l));
     }
     check_rate(&state, &req, l)?;
     let catalog = load_catalog(&state, l).await?;
     let input = form.input();
-    let valid = match requests::check(&input, &catalog) {
-        Ok(valid) => valid,
-        Err(problems) => {
-            let body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
+    let chosen = posted.has_files();
+    let photos = upload::prepare(&state.decoders, posted.files, posted.too_many, l).await?;
+    let checked = requests::check(&input, &catalog);
+    let (valid, photos) = match (checked, photos) {
+        (Ok(valid), Ok(photos)) => (valid, photos),
+        (checked, photos) => {
+            let mut problems = checked.err().unwrap_or_default();
+            let photos_ok = photos.as_ref().is_ok();
+            if let Err(problem) = photos {
+                problems.push((Field::Photos, problem));
+            }
+            let mut body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
+            body.photos_again = chosen && photos_ok;
             return Ok(page(&req, body)
                 .customize_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
+    let valid = requests::NewRequest { photos, ..valid };
 
     let receipt = store(&state, l, valid, Origin::Web).await?;
     Ok(see_other(&format!("/track/{}?new=1", receipt.code)))
@@ -339,6 +351,14 @@ fn track_page(
         at: l.time(&e.at),
         label: l.t(e.kind.label_key()),
         note: e.note.clone(),
+        photos: view
+            .photos
+            .iter()
+            .filter(|p| {
+                !p.by_citizen && p.matter_id == e.matter_id && p.matter_version == e.version
+            })
+            .map(PhotoView::of)
+            .collect(),
     };
     // The citizen rates their own online request once it is resolved.
     let may_rate =
@@ -354,6 +374,12 @@ fn track_page(
             place: pick(&own.place).unwrap_or_default(),
             address: own.address.clone(),
             received: l.time(&own.created_at),
+            photos: view
+                .photos
+                .iter()
+                .filter(|p| p.by_citizen && p.matter_id == own.id)
+                .map(PhotoView::of)
+                .collect(),
         },
         urgent: own
             .category_code
@@ -389,6 +415,8 @@ struct TrackView {
     own: matters::Tracked,
     shown: matters::Tracked,
     events: Vec<matters::PublicEvent>,
+    /// The public photos of both.
+    photos: Vec<db::photos::Photo>,
 }
 
 /// A matter's public view and timeline, following a merge to its primary
@@ -401,6 +429,7 @@ fn track_view(
         return Ok(None);
     };
     let mut events = matters::public_timeline(c, own.id)?;
+    let mut photos = db::photos::of_matter(c, own.id, false)?;
     let mut matter = own.clone();
     for _ in 0..5 {
         let Some(primary_id) = matter.merged_into else {
@@ -415,12 +444,14 @@ fn track_view(
                 .into_iter()
                 .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != EventKind::Submitted),
         );
+        photos.extend(db::photos::of_matter(c, primary.id, false)?);
         matter = primary;
     }
     Ok(Some(TrackView {
         own,
         shown: matter,
         events,
+        photos,
     }))
 }
 

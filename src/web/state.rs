@@ -28,6 +28,8 @@ pub struct AppState {
     pub downloads: super::staff::export::Downloads,
     /// Addresses refused lookups of tracking codes (see `web::guesses`).
     pub refused: super::guesses::Refused,
+    /// Turns for decoding uploaded photos (see `web::upload`).
+    pub decoders: std::sync::Arc<tokio::sync::Semaphore>,
     /// SQLite's group-commit writer (`None` on PostgreSQL).
     pub writer: Option<crate::db::writer::Writer>,
 }

@@ -10,6 +10,7 @@ mod export;
 mod fund;
 mod helpers;
 mod open311;
+mod photos;
 mod proxy;
 mod public;
 mod safety;

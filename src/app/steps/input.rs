@@ -77,4 +77,7 @@ pub struct StepInput {
     pub served_on: Option<NaiveDate>,
     pub minutes: Option<i32>,
     pub milestone: MilestoneInput,
+    /// Photos with a progress note or the resolution (the finished work),
+    /// shown to the citizen when the step is public.
+    pub photos: Vec<crate::app::photos::NewPhoto>,
 }

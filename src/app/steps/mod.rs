@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 pub use input::{Decision, MilestoneInput, StepInput, Typed};
 
-use super::{Error, Result, Staff};
+use super::{Error, Result, Staff, photos};
 use crate::db::AnyConnection;
 use crate::db::catalog::{self, Category, Unit};
 use crate::db::matters::{self, Applied, Extra, Matter, MatterUpdate, Milestone, Step};
@@ -140,6 +140,7 @@ pub fn take_as(
         matter: m,
     };
     let planned = plan(action, input, &ctx, user, now)?;
+    let with_photos = takes_photos(action) && !input.photos.is_empty();
     let step = Step {
         actor_id: Some(user.id),
         actor: &user.display_name,
@@ -150,7 +151,32 @@ pub fn take_as(
         public: planned.public,
         at: now,
     };
-    match matters::apply(c, id, version, &planned.update, &step, &planned.extra)? {
+    if !with_photos {
+        return applied(
+            matters::apply(c, id, version, &planned.update, &step, &planned.extra)?,
+            version,
+        );
+    }
+    // The step and its photos together, or neither.
+    crate::db::atomic_or(c, |c| {
+        let v = applied(
+            matters::apply(c, id, version, &planned.update, &step, &planned.extra)?,
+            version,
+        )?;
+        let rng = &mut rand::rng();
+        photos::keep(c, rng, id, v, false, planned.public, &input.photos, now)?;
+        Ok(v)
+    })
+}
+
+/// The steps a member of staff may add photos to: a progress note and the
+/// resolution (the finished work).
+pub fn takes_photos(action: Action) -> bool {
+    matches!(action, Action::Note | Action::Take(Transition::Resolve))
+}
+
+fn applied(outcome: Applied, version: i32) -> Result<i32> {
+    match outcome {
         Applied::Done(v) => Ok(v),
         Applied::Stale => Err(Error::Stale { seen: version }),
         Applied::Refused(r) => Err(Error::Refused(r)),

@@ -18,12 +18,12 @@ use crate::domain::money::{parse_yuan, yuan};
 use crate::domain::phone;
 use crate::domain::step::{NoteRule, note_rule, service_minutes};
 use crate::domain::{Channel, State, Transition, UnitKind, clock, tracking};
-use crate::views::Choice;
 use crate::views::staff::{ActionView, ConflictPage, MatterPage, MilestoneView, StaffEventView};
+use crate::views::{Choice, PhotoView};
 use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::{AppError, ErrorKind, from_app};
 use crate::web::i18n::Lang;
-use crate::web::{AppState, call, csrf, db, page, see_other};
+use crate::web::{AppState, call, csrf, db, page, see_other, upload};
 
 /// The fields an action's form shows besides its note.
 #[derive(Clone, Copy, Default)]
@@ -135,6 +135,7 @@ fn action_view(action: Action, channel: Channel, l: Lang, error: Option<String>)
         amount: f.amount,
         service: f.service,
         milestone: f.milestone,
+        photos: steps::takes_photos(action),
         error,
     }
 }
@@ -144,10 +145,23 @@ fn unit_label(units: &[Unit], id: Option<i64>, l: Lang) -> Option<String> {
         .map(|u| l.pick(&u.name, &u.name_en).to_owned())
 }
 
-fn event_views(l: Lang, events: &[crate::db::matters::Event]) -> Vec<StaffEventView> {
+fn event_views(
+    l: Lang,
+    events: &[crate::db::matters::Event],
+    photos: &[crate::db::photos::Photo],
+) -> Vec<StaffEventView> {
     events
         .iter()
         .map(|e| StaffEventView {
+            photos: photos
+                .iter()
+                .filter(|p| {
+                    !p.by_citizen
+                        && p.matter_id == e.matter_id
+                        && p.matter_version == e.matter_version
+                })
+                .map(PhotoView::of)
+                .collect(),
             at: l.time(&e.at),
             label: l.t(e.kind.label_key()),
             actor: if e.actor == "citizen" {
@@ -285,7 +299,13 @@ fn build_page(
             .map(|d| (d, m.extension_reason.clone().unwrap_or_default())),
         radio_date: m.radio_date.map(|d| d.format("%Y-%m-%d").to_string()),
         primary: v.primary.as_ref().map(|p| (p.id, p.code.clone())),
-        events: event_views(l, &v.events),
+        events: event_views(l, &v.events, &v.photos),
+        photos: v
+            .photos
+            .iter()
+            .filter(|p| p.by_citizen)
+            .map(PhotoView::of)
+            .collect(),
         actions,
         units,
         channels,
@@ -399,6 +419,7 @@ impl ActForm {
                 },
                 progress: Typed::parse(&self.progress),
             },
+            photos: Vec::new(),
         }
     }
 }
@@ -408,8 +429,9 @@ pub async fn act(
     state: web::Data<AppState>,
     l: Lang,
     path: web::Path<(i64, String)>,
-    form: web::Form<ActForm>,
+    posted: upload::Posted<ActForm>,
 ) -> Result<HttpResponse, AppError> {
+    let form = &posted.form;
     let user = staff_form(&req, &form.csrf_token, Page::Matters, l).await?;
     let (id, code) = path.into_inner();
     let action = Action::from_code(&code).ok_or(ErrorKind::NotFound.lang(l))?;
@@ -419,7 +441,21 @@ pub async fn act(
     let Ok(version) = form.version.trim().parse::<i32>() else {
         return Err(ErrorKind::BadRequest.lang(l));
     };
-    let input = form.read(&state.settings.code_prefix);
+    let mut input = form.read(&state.settings.code_prefix);
+    if steps::takes_photos(action) && posted.has_files() {
+        let too_many = posted.too_many;
+        match upload::prepare(&state.decoders, posted.files, too_many, l).await? {
+            Ok(photos) => input.photos = photos,
+            Err(problem) => {
+                let v = view(&state, &user, l, id).await?;
+                let why = format!("{}{}", l.t("staff.form.photos"), l.t(problem.key()));
+                let body = build_page(&req, &user, l, &v, None, Some((action, why)));
+                let mut res = page(&req, body);
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(res);
+            }
+        }
+    }
     let acting = user.clone();
     let taken = call(&state, l, move |c| {
         steps::take(c, &acting, id, Some(version), action, &input, Utc::now())
@@ -460,7 +496,7 @@ async fn conflict(
         l,
         nav: super::nav(user, l, csrf::token(req), "inbox"),
         id,
-        changes: event_views(l, &changes),
+        changes: event_views(l, &changes, &[]),
     };
     let mut res = page(req, body);
     *res.status_mut() = StatusCode::CONFLICT;
