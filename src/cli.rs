@@ -32,6 +32,10 @@ pub enum Error {
     Unsound,
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("messages cannot be sent: {0}")]
+    Notify(String),
+    #[error("not an e-mail address: {0}")]
+    Email(String),
 }
 
 #[derive(Parser, Debug)]
@@ -117,6 +121,10 @@ pub enum UserCommand {
         /// Name shown to colleagues (default: the login name).
         #[arg(long)]
         display_name: Option<String>,
+        /// E-mail address for the matters dispatched to the user's unit
+        /// and the daily digest of deadlines (optional).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// List accounts.
     List,
@@ -172,6 +180,25 @@ pub struct ServeArgs {
     /// 127.0.0.1:9090); never on the public one. Off when not given.
     #[arg(long, env = "SHISHI_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Send e-mail through this server: smtp://host:25,
+    /// smtp://host:587?tls=required, smtps://user:password@host. Off when
+    /// not given (the forms then ask for no e-mail address).
+    #[arg(long, env = "SHISHI_SMTP_URL")]
+    pub smtp_url: Option<secrecy::SecretString>,
+    /// The sender of e-mail.
+    #[arg(
+        long,
+        env = "SHISHI_MAIL_FROM",
+        default_value = "Shishi <noreply@localhost>"
+    )]
+    pub mail_from: String,
+    /// Post text messages as JSON to this URL (the SMS gateway's adapter),
+    /// signed with HMAC-SHA256 in X-Shishi-Signature. Off when not given.
+    #[arg(long, env = "SHISHI_NOTIFY_WEBHOOK")]
+    pub notify_webhook: Option<String>,
+    /// The webhook's signing key (required with --notify-webhook).
+    #[arg(long, env = "SHISHI_NOTIFY_SECRET")]
+    pub notify_secret: Option<secrecy::SecretString>,
 }
 
 pub fn main() -> ExitCode {
@@ -273,6 +300,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.metrics_bind = args.metrics_bind;
             settings.retention_days = args.retention_days;
             settings.privacy_contact = args.privacy_contact;
+            settings.smtp_url = args.smtp_url;
+            settings.mail_from = args.mail_from;
+            settings.notify_webhook = args.notify_webhook;
+            settings.notify_secret = args.notify_secret;
             serve(settings)
         }
     }
@@ -302,6 +333,11 @@ fn serve(settings: Settings) -> Result<(), Error> {
                 }
             }
         });
+        // The messages the steps wrote, sent on a thread of their own.
+        crate::notify::Sender::new(&app.state.settings)
+            .map_err(|e| Error::Notify(e.to_string()))?
+            .start(app.pool.clone())
+            .map_err(|e| Error::Notify(e.to_string()))?;
         // Every ten minutes, close what nobody rated in time.
         let pool = app.pool.clone();
         actix_web::rt::spawn(async move {
@@ -337,7 +373,13 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), Error> {
             role,
             unit,
             display_name,
+            email,
         } => {
+            let email = match email.as_deref().map(crate::domain::request::email) {
+                Some(Ok(found)) => found,
+                Some(Err(_)) => return Err(Error::Email(email.unwrap_or_default())),
+                None => None,
+            };
             let mut password = String::new();
             std::io::stdin()
                 .read_line(&mut password)
@@ -353,6 +395,9 @@ fn user(database_url: &str, command: UserCommand) -> Result<(), Error> {
                     password,
                 },
             )?;
+            if let Some(email) = &email {
+                db::users::set_email(&mut conn, id, Some(email)).map_err(DbError::from)?;
+            }
             println!("user {name} added (id {id}, role {role})");
             Ok(())
         }

@@ -67,9 +67,30 @@ pub struct Settings {
     pub privacy_contact: Option<String>,
     /// Where `/metrics` is served (its own address); `None`: nowhere.
     pub metrics_bind: Option<String>,
+    /// The mail server messages go through (`smtp://host:25`,
+    /// `smtps://user:password@host`, `smtp://host:587?tls=required`);
+    /// `None`: no e-mail (the forms do not ask for an address).
+    pub smtp_url: Option<SecretString>,
+    /// The sender of e-mail, e.g. `实事 <noreply@example.gov.cn>`.
+    pub mail_from: String,
+    /// Where text messages are posted as signed JSON, for the SMS
+    /// gateway's adapter; `None`: no text messages.
+    pub notify_webhook: Option<String>,
+    /// The key the webhook's HMAC-SHA256 signature is made with.
+    pub notify_secret: Option<SecretString>,
 }
 
 impl Settings {
+    /// Whether e-mail can be sent (and so is offered on the forms).
+    pub fn email_on(&self) -> bool {
+        self.smtp_url.is_some()
+    }
+
+    /// Whether text messages can be sent (and so are offered).
+    pub fn sms_on(&self) -> bool {
+        self.notify_webhook.is_some()
+    }
+
     /// The defaults `shishi serve` uses with no flags and no environment.
     pub fn new(database_url: impl Into<String>) -> Settings {
         Settings {
@@ -97,6 +118,10 @@ impl Settings {
             retention_days: RETENTION_DAYS,
             privacy_contact: None,
             metrics_bind: None,
+            smtp_url: None,
+            mail_from: "Shishi <noreply@localhost>".into(),
+            notify_webhook: None,
+            notify_secret: None,
         }
     }
 }

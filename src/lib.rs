@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod notify;
 pub mod startup;
 pub mod views;
 pub mod web;

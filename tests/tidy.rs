@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("i18n", 3),
     ("demo", 3),
     ("views", 4),
+    ("notify", 4),
     ("web", 5),
     ("startup", 6),
     ("cli", 7),

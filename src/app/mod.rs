@@ -14,6 +14,7 @@ pub mod error;
 pub mod fund;
 pub mod guesses;
 pub mod matters;
+pub mod notify;
 pub mod photos;
 pub mod plan;
 pub mod rating;

@@ -85,11 +85,18 @@ pub fn rate(
         public: true,
         at: now,
     };
-    written(
-        &m,
-        version,
-        matters::apply(c, m.id, version, &update, &step, &Extra::Nothing)?,
-    )
+    // The rating and the message it causes, together or neither.
+    crate::db::atomic_or(c, |c| {
+        let v = written(
+            &m,
+            version,
+            matters::apply(c, m.id, version, &update, &step, &Extra::Nothing)?,
+        )?;
+        if transition == Transition::RateUnsatisfied {
+            super::notify::citizen(c, m.id, super::notify::News::Reopened, now)?;
+        }
+        Ok(v)
+    })
 }
 
 /// Closes online matters resolved more than `days` ago that nobody rated,

@@ -7,10 +7,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Result;
+use super::notify::{self, News};
 use super::photos::NewPhoto;
 use crate::db::AnyConnection;
 use crate::db::catalog::{self, Category, Unit};
 use crate::db::matters::{self, ApiOrigin, Intake};
+use crate::db::outbox::Contact;
 use crate::domain::request::{self, Field, Problem, RequestInput};
 use crate::domain::{Channel, Deadlines, Source, UnitKind};
 
@@ -53,6 +55,8 @@ pub struct NewRequest {
     pub phone: Option<String>,
     /// Photos the citizen showed (already checked and re-encoded).
     pub photos: Vec<NewPhoto>,
+    /// How the citizen asked to hear back (nothing by default).
+    pub contact: Contact,
 }
 
 /// Checks a request form (the citizen's or staff intake's): every problem,
@@ -74,6 +78,11 @@ pub fn check(input: &RequestInput, catalog: &Catalog) -> Result<NewRequest, Vec<
             name: valid.name,
             phone: Some(valid.phone),
             photos: Vec::new(),
+            contact: Contact {
+                email: valid.email,
+                sms: valid.sms,
+                lang: "zh-CN".into(),
+            },
         }),
         // `validate` checked both ids against these very lists.
         _ => Err(vec![(Field::Category, Problem::UnknownChoice)]),
@@ -188,6 +197,8 @@ pub fn store<R: rand::Rng + ?Sized>(
     crate::db::atomic_or(c, |c| {
         let (id, code) = matters::insert_with_new_code(c, prefix, rng, &intake)?;
         super::photos::keep(c, rng, id, 1, true, true, &req.photos, now)?;
+        notify::remember(c, id, &req.contact)?;
+        notify::citizen(c, id, News::Submitted, now)?;
         Ok(Receipt { id, code, due })
     })
 }

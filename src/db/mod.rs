@@ -15,6 +15,7 @@ pub mod matters;
 pub mod measures;
 pub mod online;
 pub mod ops;
+pub mod outbox;
 pub mod photos;
 pub mod schema;
 pub mod settings;

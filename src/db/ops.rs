@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::schema::{matters, photos};
+use super::schema::{citizen_contacts, matters, photos};
 use super::{AnyConnection, DbError, fund};
 use crate::domain::State;
 
@@ -99,6 +99,14 @@ pub fn anonymize(
         .or(matters::state
             .eq_any([State::Rejected, State::Merged])
             .and(matters::updated_at.lt(before)));
+    // How they asked to hear back goes with who they are.
+    diesel::delete(
+        citizen_contacts::table.filter(
+            citizen_contacts::matter_id
+                .eq_any(matters::table.filter(ended.clone()).select(matters::id)),
+        ),
+    )
+    .execute(conn)?;
     let photos = diesel::delete(photos::table.filter(photos::by_citizen.eq(true)).filter(
         photos::matter_id.eq_any(matters::table.filter(ended.clone()).select(matters::id)),
     ))

@@ -105,6 +105,33 @@ diesel::table! {
         active -> Bool,
         session_version -> Integer,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    citizen_contacts (matter_id) {
+        matter_id -> BigInt,
+        email -> Nullable<Text>,
+        sms -> Bool,
+        lang -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        transport -> Text,
+        recipient -> Text,
+        matter_id -> Nullable<BigInt>,
+        params -> Text,
+        dedupe -> Nullable<Text>,
+        created_at -> Timestamp,
+        next_at -> Timestamp,
+        attempts -> Integer,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -232,9 +259,12 @@ diesel::table! {
 
 diesel::joinable!(events -> matters (matter_id));
 diesel::joinable!(photos -> matters (matter_id));
+diesel::joinable!(citizen_contacts -> matters (matter_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    citizen_contacts,
+    outbox,
     photos,
     units,
     categories,

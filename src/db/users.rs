@@ -34,6 +34,39 @@ pub struct NewUser<'a> {
     pub created_at: NaiveDateTime,
 }
 
+/// The e-mail addresses of a unit's active staff.
+pub fn unit_emails(conn: &mut AnyConnection, unit_id: i64) -> QueryResult<Vec<String>> {
+    let found: Vec<Option<String>> = users::table
+        .filter(users::unit_id.eq(unit_id))
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select(users::email)
+        .load(conn)?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// Active staff with a unit and an e-mail address: (id, unit, e-mail).
+pub fn with_email(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, i64, String)>> {
+    let found: Vec<(i64, Option<i64>, Option<String>)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .filter(users::unit_id.is_not_null())
+        .select((users::id, users::unit_id, users::email))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(id, unit, email)| Some((id, unit?, email?)))
+        .collect())
+}
+
+/// Sets (or clears) a user's e-mail address.
+pub fn set_email(conn: &mut AnyConnection, id: i64, email: Option<&str>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::email.eq(email))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> QueryResult<i64> {
     diesel::insert_into(users::table)
         .values(user)

@@ -942,6 +942,7 @@ fn citizen_request(
         name: Some(name),
         phone: Some(phone),
         photos: Vec::new(),
+        contact: Default::default(),
     };
     let receipt = requests::store(c, &w.prefix, &mut w.rng, &request, &origin, created)
         .map_err(|e| DemoError(format!("a request was not stored: {e}")))?;

@@ -42,8 +42,10 @@ proptest! {
         category in any_text(),
         place in any_text(),
         consent in any::<bool>(),
+        email in any_text(),
+        sms in any::<bool>(),
     ) {
-        let input = RequestInput { category, title, description, place, address, name, phone, consent };
+        let input = RequestInput { category, title, description, place, address, name, phone, consent, email, sms };
         match validate(&input, &[1, 2, 3], &[10, 11]) {
             Ok(ok) => {
                 let n = |s: &str| s.chars().count();

@@ -12,6 +12,10 @@ pub struct RequestInput {
     pub name: String,
     pub phone: String,
     pub consent: bool,
+    /// An e-mail address for news of the request (optional).
+    pub email: String,
+    /// News by text message to the phone number too.
+    pub sms: bool,
 }
 
 /// A request that passed every rule.
@@ -24,6 +28,9 @@ pub struct CitizenRequest {
     pub address: String,
     pub name: Option<String>,
     pub phone: String,
+    pub email: Option<String>,
+    /// Text messages to the phone (a mobile) agreed to.
+    pub sms: bool,
 }
 
 /// The fields of the request forms (the citizen's, staff intake, the
@@ -38,6 +45,9 @@ pub enum Field {
     Name,
     Phone,
     Consent,
+    Email,
+    /// Text messages to the phone.
+    Sms,
     /// The unit a planned matter belongs to.
     Unit,
     /// The money a micro-matter asks for.
@@ -60,6 +70,8 @@ impl Field {
             Field::Name => "name",
             Field::Phone => "phone",
             Field::Consent => "consent",
+            Field::Email => "email",
+            Field::Sms => "sms",
             Field::Unit => "unit",
             Field::Amount => "amount",
             Field::MenuItem => "menu_item",
@@ -95,6 +107,10 @@ pub enum Problem {
     TooManyPhotos,
     /// A photo's address that is not an http(s) URL.
     NotALink,
+    /// Not an e-mail address.
+    NotAnEmail,
+    /// Text messages asked for a number that is not a mobile's.
+    SmsNeedsMobile,
 }
 
 impl Problem {
@@ -115,6 +131,8 @@ impl Problem {
             Problem::Polyglot => "form.error.polyglot",
             Problem::TooManyPhotos => "form.error.too_many_photos",
             Problem::NotALink => "form.error.not_a_link",
+            Problem::NotAnEmail => "form.error.email",
+            Problem::SmsNeedsMobile => "form.error.sms_mobile",
         }
     }
 
@@ -140,6 +158,8 @@ impl Problem {
             Problem::Polyglot => "is an image with something else hidden in it",
             Problem::TooManyPhotos => "has more than 3 photos",
             Problem::NotALink => "must be an http or https URL of at most 500 characters",
+            Problem::NotAnEmail => "must be an e-mail address, e.g. name@example.cn",
+            Problem::SmsNeedsMobile => "text messages need a mobile number",
         }
     }
 }
@@ -186,6 +206,40 @@ pub fn name(typed: &str) -> Result<Option<String>, Problem> {
     }
 }
 
+/// Longest e-mail address taken (RFC 5321's path limit).
+pub const EMAIL_CHARS: usize = 254;
+
+/// An e-mail address, which need not be given: one `@`, something before
+/// it, a domain with a dot after it, nothing a mail header could not carry.
+/// (The mail library checks it again when sending.)
+pub fn email(typed: &str) -> Result<Option<String>, Problem> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let plausible = t.chars().count() <= EMAIL_CHARS
+        && t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+                && !domain.contains('@')
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        })
+        && !t
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "<>()[]\\,;:\"".contains(c));
+    if plausible {
+        Ok(Some(t.to_owned()))
+    } else {
+        Err(Problem::NotAnEmail)
+    }
+}
+
 /// One of the ids offered, as typed.
 pub fn choice(typed: &str, allowed: &[i64]) -> Result<i64, Problem> {
     let typed = typed.trim();
@@ -215,6 +269,14 @@ pub fn validate(
     let address = noted(p, Field::Address, address(&input.address));
     let name = noted(p, Field::Name, name(&input.name));
     let phone = noted(p, Field::Phone, super::phone::normalize(&input.phone));
+    let email = noted(p, Field::Email, email(&input.email));
+    if input.sms
+        && phone
+            .as_deref()
+            .is_some_and(|n| !super::phone::is_mobile(n))
+    {
+        p.push((Field::Sms, Problem::SmsNeedsMobile));
+    }
     if !input.consent {
         p.push((Field::Consent, Problem::ConsentMissing));
     }
@@ -226,6 +288,7 @@ pub fn validate(
         address,
         name,
         phone,
+        email,
     ) {
         (
             Some(category_id),
@@ -235,6 +298,7 @@ pub fn validate(
             Some(address),
             Some(name),
             Some(phone),
+            Some(email),
         ) if problems.is_empty() => Ok(CitizenRequest {
             category_id,
             title,
@@ -243,6 +307,8 @@ pub fn validate(
             address,
             name,
             phone,
+            email,
+            sms: input.sms,
         }),
         _ => Err(problems),
     }
@@ -293,7 +359,52 @@ mod tests {
             name: String::new(),
             phone: "138 1234 5678".into(),
             consent: true,
+            email: String::new(),
+            sms: false,
         }
+    }
+
+    #[test]
+    fn email_addresses_are_optional_and_plausible() {
+        assert_eq!(email("  "), Ok(None));
+        assert_eq!(
+            email(" chen@example.cn "),
+            Ok(Some("chen@example.cn".into()))
+        );
+        assert_eq!(email("王@例子.中国"), Ok(Some("王@例子.中国".into())));
+        for bad in [
+            "chen",
+            "chen@",
+            "@example.cn",
+            "chen@localhost",
+            "chen@example..cn",
+            "a b@example.cn",
+            "chen@example.cn\r\nBcc: x@y.cn",
+            "<chen@example.cn>",
+            "a@b@example.cn",
+        ] {
+            assert_eq!(email(bad), Err(Problem::NotAnEmail), "{bad:?}");
+        }
+        let long = format!("{}@example.cn", "a".repeat(65));
+        assert_eq!(email(&long), Err(Problem::NotAnEmail));
+    }
+
+    #[test]
+    fn text_messages_need_a_mobile() {
+        let landline = RequestInput {
+            phone: "0757-86221234".into(),
+            sms: true,
+            ..good()
+        };
+        assert!(problems(&landline).contains(&(Field::Sms, Problem::SmsNeedsMobile)));
+        let mobile = RequestInput {
+            sms: true,
+            email: "chen@example.cn".into(),
+            ..good()
+        };
+        let ok = validate(&mobile, &[1], &[10]).expect("valid");
+        assert!(ok.sms);
+        assert_eq!(ok.email.as_deref(), Some("chen@example.cn"));
     }
 
     fn problems(input: &RequestInput) -> Vec<(Field, Problem)> {

@@ -81,6 +81,22 @@ pub struct ProjectsPage {
     pub department: Vec<ProjectRow>,
 }
 
+/// `/find`: a lost code sent to the number or address it was given with.
+#[derive(Template, WebTemplate)]
+#[template(path = "public/find.html")]
+pub struct FindPage {
+    pub l: Lang,
+    pub csrf: String,
+    pub typed: String,
+    pub error: Option<String>,
+    /// The request was taken (the same words whatever was found).
+    pub done: bool,
+    pub by_email: bool,
+    pub by_sms: bool,
+    /// Whom to ask when neither can be sent.
+    pub contact: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/submit.html")]
 pub struct SubmitPage {
@@ -93,6 +109,9 @@ pub struct SubmitPage {
     /// Photos were chosen but not kept (another field had a problem):
     /// the citizen must choose them again.
     pub photos_again: bool,
+    /// News by e-mail, and by text message, can be asked for.
+    pub offer_email: bool,
+    pub offer_sms: bool,
 }
 
 /// One public step of a matter's life.

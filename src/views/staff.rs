@@ -222,6 +222,9 @@ pub struct IntakePage {
     pub radio_date: String,
     pub source_error: Option<String>,
     pub radio_error: Option<String>,
+    /// News by e-mail, and by text message, can be asked for.
+    pub offer_email: bool,
+    pub offer_sms: bool,
 }
 
 impl MatterPage {

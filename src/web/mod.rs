@@ -4,6 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod csrf;
 pub mod error;
+pub mod find;
 pub mod guesses;
 pub mod i18n;
 pub mod metrics;

@@ -16,6 +16,7 @@ use crate::app::requests::{self, NewRequest, Origin};
 use crate::db::catalog::{self, Category};
 use crate::db::matters::{self, Matter};
 use crate::db::online::{self, Listing};
+use crate::db::outbox::Contact;
 use crate::db::{AnyConnection, DbError, api_keys, photos};
 use crate::domain::clock::china;
 use crate::domain::request::{self, Problem};
@@ -655,7 +656,7 @@ fn invalid(field: &str) -> impl Fn(Problem) -> Refused + '_ {
 }
 
 /// The fields a client may give only once.
-const SINGLE: [&str; 10] = [
+const SINGLE: [&str; 11] = [
     "service_code",
     "lat",
     "long",
@@ -666,6 +667,7 @@ const SINGLE: [&str; 10] = [
     "first_name",
     "last_name",
     "media_url",
+    "email",
 ];
 
 /// A POST read into a request, with the same field rules as every other
@@ -721,6 +723,7 @@ fn check_post(
         .map(crate::app::photos::link)
         .transpose()
         .map_err(invalid("media_url"))?;
+    let email = request::email(one(form, "email").unwrap_or("")).map_err(invalid("email"))?;
     let title =
         request::title(&title_of(&description, &category)).map_err(invalid("description"))?;
     let origin = Origin::Api {
@@ -739,6 +742,11 @@ fn check_post(
         name,
         phone,
         photos: media_url.into_iter().map(NewPhoto::Link).collect(),
+        contact: Contact {
+            email,
+            sms: false,
+            lang: "zh-CN".into(),
+        },
     };
     Ok((request, origin))
 }
@@ -843,10 +851,14 @@ pub async fn post_request(
         Ok(c) => c,
         Err(e) => return internal(format, e),
     };
-    let (request, origin) = match check_post(&form, &categories, &client) {
+    let (mut request, origin) = match check_post(&form, &categories, &client) {
         Ok(checked) => checked,
         Err(Refused(status, text)) => return error(status, format, &text),
     };
+    // News by e-mail only where this server sends e-mail.
+    if !state.settings.email_on() {
+        request.contact.email = None;
+    }
     let prefix = state.settings.code_prefix.clone();
     let stored = match crate::web::write(&state, Lang::Zh, move |c| {
         requests::store(c, &prefix, &mut rand::rng(), &request, &origin, Utc::now())

@@ -169,6 +169,8 @@ pub struct SubmitForm {
     name: String,
     phone: String,
     consent: Option<String>,
+    email: String,
+    sms: Option<String>,
 }
 
 impl SubmitForm {
@@ -182,12 +184,15 @@ impl SubmitForm {
             name: self.name.clone(),
             phone: self.phone.clone(),
             consent: self.consent.is_some(),
+            email: self.email.clone(),
+            sms: self.sms.is_some(),
         }
     }
 }
 
 fn submit_page(
     req: &HttpRequest,
+    state: &AppState,
     l: Lang,
     catalog: &Catalog,
     input: &RequestInput,
@@ -201,6 +206,8 @@ fn submit_page(
         input: input.clone(),
         errors,
         photos_again: false,
+        offer_email: state.settings.email_on(),
+        offer_sms: state.settings.sms_on(),
     }
 }
 
@@ -214,6 +221,7 @@ pub async fn submit_form(
         &req,
         submit_page(
             &req,
+            &state,
             l,
             &catalog,
             &RequestInput::default(),
@@ -251,7 +259,11 @@ pub async fn submit(
     }
     check_rate(&state, &req, l)?;
     let catalog = load_catalog(&state, l).await?;
-    let input = form.input();
+    let mut input = form.input();
+    if !state.settings.email_on() {
+        input.email.clear();
+    }
+    input.sms &= state.settings.sms_on();
     let chosen = posted.has_files();
     let photos = upload::prepare(&state.decoders, posted.files, posted.too_many, l).await?;
     let checked = requests::check(&input, &catalog);
@@ -263,13 +275,19 @@ pub async fn submit(
             if let Err(problem) = photos {
                 problems.push((Field::Photos, problem));
             }
-            let mut body = submit_page(&req, l, &catalog, &input, FormErrors(problems));
+            let mut body = submit_page(&req, &state, l, &catalog, &input, FormErrors(problems));
             body.photos_again = chosen && photos_ok;
             return Ok(page(&req, body)
                 .customize_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let valid = requests::NewRequest { photos, ..valid };
+    let mut valid = requests::NewRequest { photos, ..valid };
+    valid.contact.lang = l.code().to_owned();
+    // Only what this server can send (a crafted form may ask for more).
+    if !state.settings.email_on() {
+        valid.contact.email = None;
+    }
+    valid.contact.sms &= state.settings.sms_on();
 
     let receipt = store(&state, l, valid, Origin::Web).await?;
     Ok(see_other(&format!("/track/{}?new=1", receipt.code)))

@@ -9,7 +9,7 @@ use actix_web::{
 
 use crate::web::error::ErrorKind;
 use crate::web::i18n::Lang;
-use crate::web::{open311, photos, public, staff};
+use crate::web::{find, open311, photos, public, staff};
 
 /// Largest form body taken, in bytes. The longest legitimate form (a 2,000
 /// character description in Chinese, percent-encoded) is about 20 KiB; up
@@ -29,6 +29,8 @@ pub fn routes(t: &mut Table<'_>) {
         .post("/track/{code}/rate", public::rate)
         .get("/projects", public::projects)
         .get("/privacy", public::privacy)
+        .get("/find", find::form)
+        .post("/find", find::ask)
         .get("/photos/{token}", photos::full)
         .get("/photos/{token}/thumb", photos::thumb)
         .get("/healthz", public::healthz)

@@ -9,6 +9,7 @@ mod demo;
 mod export;
 mod fund;
 mod helpers;
+mod notify;
 mod open311;
 mod photos;
 mod proxy;

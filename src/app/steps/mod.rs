@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 pub use input::{Decision, MilestoneInput, StepInput, Typed};
 
+use super::notify::{self, News};
 use super::{Error, Result, Staff, photos};
 use crate::db::AnyConnection;
 use crate::db::catalog::{self, Category, Unit};
@@ -141,6 +142,7 @@ pub fn take_as(
     };
     let planned = plan(action, input, &ctx, user, now)?;
     let with_photos = takes_photos(action) && !input.photos.is_empty();
+    let news = news_of(action);
     let step = Step {
         actor_id: Some(user.id),
         actor: &user.display_name,
@@ -151,22 +153,43 @@ pub fn take_as(
         public: planned.public,
         at: now,
     };
-    if !with_photos {
+    if !with_photos && news.is_none() {
         return applied(
             matters::apply(c, id, version, &planned.update, &step, &planned.extra)?,
             version,
         );
     }
-    // The step and its photos together, or neither.
+    // The step, its photos and the messages it causes together, or none.
     crate::db::atomic_or(c, |c| {
         let v = applied(
             matters::apply(c, id, version, &planned.update, &step, &planned.extra)?,
             version,
         )?;
-        let rng = &mut rand::rng();
-        photos::keep(c, rng, id, v, false, planned.public, &input.photos, now)?;
+        if with_photos {
+            let rng = &mut rand::rng();
+            photos::keep(c, rng, id, v, false, planned.public, &input.photos, now)?;
+        }
+        if let Some(news) = news {
+            notify::citizen(c, id, news, now)?;
+            if news == News::Dispatched
+                && let Some(unit_id) = matters::by_id(c, id)?.and_then(|m| m.unit_id)
+            {
+                notify::unit_dispatched(c, id, unit_id, now)?;
+            }
+        }
         Ok(v)
     })
+}
+
+/// What the citizen hears of a step, if anything.
+fn news_of(action: Action) -> Option<News> {
+    match action {
+        Action::Take(Transition::Accept) => Some(News::Accepted),
+        Action::Take(Transition::Dispatch) => Some(News::Dispatched),
+        Action::Take(Transition::Resolve) => Some(News::Resolved),
+        Action::Take(Transition::Reopen) => Some(News::Reopened),
+        _ => None,
+    }
 }
 
 /// The steps a member of staff may add photos to: a progress note and the

@@ -34,6 +34,8 @@ pub struct IntakeForm {
     name: String,
     phone: String,
     consent: Option<String>,
+    email: String,
+    sms: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -68,7 +70,17 @@ fn intake_page(
         radio_date: radio_date.chars().take(10).collect(),
         source_error,
         radio_error,
+        offer_email: false,
+        offer_sms: false,
     }
+}
+
+/// The page, offering news by e-mail and text message as this server can
+/// send them.
+fn offering(mut page: IntakePage, state: &AppState) -> IntakePage {
+    page.offer_email = state.settings.email_on();
+    page.offer_sms = state.settings.sms_on();
+    page
 }
 
 pub async fn form(
@@ -91,7 +103,7 @@ pub async fn form(
         None,
         None,
     );
-    Ok(page(&req, body))
+    Ok(page(&req, offering(body, &state)))
 }
 
 pub async fn submit(
@@ -111,6 +123,12 @@ pub async fn submit(
         name: form.name.clone(),
         phone: form.phone.clone(),
         consent: form.consent.is_some(),
+        email: if state.settings.email_on() {
+            form.email.clone()
+        } else {
+            String::new()
+        },
+        sms: form.sms.is_some() && state.settings.sms_on(),
     };
     let source = RECORDED_SOURCES
         .into_iter()
@@ -143,7 +161,7 @@ pub async fn submit(
                 source_error,
                 radio_date.err(),
             );
-            let mut res = page(&req, body);
+            let mut res = page(&req, offering(body, &state));
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(res);
         }

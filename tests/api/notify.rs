@@ -1,0 +1,285 @@
+//! Notifications are written to the outbox with the step that causes them,
+//! and only then: here the server runs without its sender (that is
+//! `scripts/notify-test.py`, with a real SMTP server and webhook), so every
+//! message stays in the outbox to be counted.
+
+use diesel::prelude::*;
+use shishi::db::schema::outbox;
+
+use crate::helpers::*;
+
+async fn app_that_sends() -> TestApp {
+    spawn_app_with(|s| {
+        s.trusted_proxies = vec![shishi::config::proxy("127.0.0.1").expect("proxy")];
+        s.smtp_url = Some("smtp://127.0.0.1:1".into());
+        s.notify_webhook = Some("http://127.0.0.1:1/sms".into());
+        s.notify_secret = Some("webhook-secret".into());
+    })
+    .await
+}
+
+/// The outbox: (kind, transport, recipient), oldest first.
+fn messages(app: &TestApp) -> Vec<(String, String, String)> {
+    outbox::table
+        .order(outbox::id)
+        .select((outbox::kind, outbox::transport, outbox::recipient))
+        .load(&mut app.conn())
+        .expect("outbox")
+}
+
+fn kinds(app: &TestApp) -> Vec<String> {
+    messages(app)
+        .into_iter()
+        .map(|(k, t, _)| format!("{k}/{t}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_step_writes_its_messages_and_a_refused_one_writes_none() {
+    let app = app_that_sends().await;
+    let form = app.valid_request().await;
+    let html = app.get_text("/submit").await;
+    assert!(html.contains("name=\"email\"") && html.contains("name=\"sms\""));
+
+    // Bad input: a message beside the field, nothing stored, nothing sent.
+    for (field, value, message) in [
+        ("email", "chen@", "请填写有效的电子邮箱地址"),
+        ("phone", "0757-86221234", "短信通知需要手机号码"),
+    ] {
+        let mut bad = with(&form, field, value);
+        if field == "email" {
+            bad.push(("email".into(), value.into()));
+        }
+        bad.push(("sms".into(), "yes".into()));
+        let res = app.submit(&bad).await;
+        assert_eq!(res.status(), 422, "{field}");
+        assert!(res.text().await.expect("body").contains(message), "{field}");
+        assert_eq!((app.count("matters"), app.count("outbox")), (0, 0));
+    }
+
+    let mut asked = form.clone();
+    asked.push(("email".into(), "chen@example.cn".into()));
+    asked.push(("sms".into(), "yes".into()));
+    let code = {
+        let res = app.submit(&asked).await;
+        assert_eq!(res.status(), 303, "on {}", backend_name());
+        app.matter_id(
+            res.headers()["location"]
+                .to_str()
+                .expect("location")
+                .trim_start_matches("/track/")
+                .trim_end_matches("?new=1"),
+        )
+    };
+    assert_eq!(
+        messages(&app),
+        [
+            (
+                "citizen_submitted".into(),
+                "email".into(),
+                "chen@example.cn".into()
+            ),
+            (
+                "citizen_submitted".into(),
+                "webhook".into(),
+                "13812345678".into()
+            ),
+        ]
+    );
+
+    let id = code;
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    let gc_id: i64 = shishi::db::schema::users::table
+        .filter(shishi::db::schema::users::username.eq("gc"))
+        .select(shishi::db::schema::users::id)
+        .first(&mut app.conn())
+        .expect("user");
+    shishi::db::users::set_email(&mut app.conn(), gc_id, Some("gc@nanhai.example.cn"))
+        .expect("email");
+
+    dispatcher.must(id, "accept", &[]).await;
+    // A step refused (the form is from before the acceptance): no message.
+    let stale = dispatcher
+        .act_at(
+            id,
+            "accept",
+            "1",
+            &csrf_of(&dispatcher.get_text("/staff/matters").await),
+            &[],
+        )
+        .await;
+    assert_ne!(stale.status(), 303);
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    unit.must(id, "sign", &[]).await;
+    unit.must(id, "note", &[("note", "已到现场"), ("public", "1")])
+        .await;
+    unit.must(id, "resolve", &[("note", "已修复")]).await;
+    assert_eq!(
+        kinds(&app),
+        [
+            "citizen_submitted/email",
+            "citizen_submitted/webhook",
+            "citizen_accepted/email",
+            "citizen_accepted/webhook",
+            "citizen_dispatched/email",
+            "citizen_dispatched/webhook",
+            "unit_dispatched/email",
+            "citizen_resolved/email",
+            "citizen_resolved/webhook",
+        ],
+        "on {}",
+        backend_name()
+    );
+    assert!(messages(&app).contains(&(
+        "unit_dispatched".into(),
+        "email".into(),
+        "gc@nanhai.example.cn".into()
+    )));
+
+    // Rated unsatisfied by the citizen: reopened, and told so.
+    let page = app
+        .get_text(&format!(
+            "/track/{}",
+            app.matter_field(id, "code").expect("code")
+        ))
+        .await;
+    let rate = app
+        .client
+        .post(app.url(&format!(
+            "/track/{}/rate",
+            app.matter_field(id, "code").expect("code")
+        )))
+        .form(&[
+            ("csrf_token", csrf_of(&page).as_str()),
+            ("version", version_of(&page).as_str()),
+            ("digits", "5678"),
+            ("rating", "unsatisfied"),
+        ])
+        .send()
+        .await
+        .expect("rate");
+    assert_eq!(rate.status(), 303);
+    assert_eq!(
+        kinds(&app)[9..],
+        ["citizen_reopened/email", "citizen_reopened/webhook"]
+    );
+}
+
+#[tokio::test]
+async fn without_a_mail_server_or_gateway_no_address_is_asked_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let html = app.get_text("/submit").await;
+    assert!(!html.contains("name=\"email\"") && !html.contains("name=\"sms\""));
+    // A crafted form asking anyway changes nothing.
+    let mut form = app.valid_request().await;
+    form.push(("email".into(), "chen@example.cn".into()));
+    form.push(("sms".into(), "yes".into()));
+    let code = {
+        let res = app.submit(&form).await;
+        assert_eq!(res.status(), 303);
+        res.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    };
+    assert!(code.starts_with("/track/"));
+    assert_eq!(app.count("outbox"), 0);
+    assert_eq!(app.count("citizen_contacts"), 0);
+    let find = app.get_text("/find").await;
+    assert!(find.contains("12345"), "the page says whom to call instead");
+}
+
+#[tokio::test]
+async fn lost_codes_are_sent_to_the_number_the_same_answer_either_way_and_limited() {
+    let app = app_that_sends().await;
+    let mut form = app.valid_request().await;
+    form.push(("email".into(), "chen@example.cn".into()));
+    form.push(("sms".into(), "yes".into()));
+    assert_eq!(app.submit(&form).await.status(), 303);
+    let before = app.count("outbox");
+
+    let ask = |client: reqwest::Client, contact: &'static str| {
+        let url = app.url("/find");
+        async move {
+            let html = client
+                .get(&url)
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("body");
+            let res = client
+                .post(&url)
+                .form(&[
+                    ("csrf_token", csrf_of(&html).as_str()),
+                    ("contact", contact),
+                ])
+                .send()
+                .await
+                .expect("POST");
+            let status = res.status().as_u16();
+            (status, res.text().await.expect("body"))
+        }
+    };
+    let (known, known_page) = ask(forwarded_for("198.51.100.1"), "138 1234 5678").await;
+    let (unknown, unknown_page) = ask(forwarded_for("198.51.100.1"), "13900001111").await;
+    assert_eq!((known, unknown), (200, 200));
+    let notice = |html: &str| {
+        let at = html.find("role=\"status\"").expect("the notice");
+        html[at..].chars().take(200).collect::<String>()
+    };
+    assert_eq!(
+        notice(&known_page),
+        notice(&unknown_page),
+        "the same answer"
+    );
+    assert_eq!(
+        app.count("outbox"),
+        before + 1,
+        "sent for the known number only"
+    );
+    let last = messages(&app).pop().expect("a message");
+    assert_eq!(
+        last,
+        (
+            "citizen_found".into(),
+            "webhook".into(),
+            "13812345678".into()
+        )
+    );
+    // By e-mail too.
+    let (status, _) = ask(forwarded_for("198.51.100.2"), "chen@example.cn").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        messages(&app).pop().expect("a message").2,
+        "chen@example.cn"
+    );
+    // Not a number or address: said beside the field.
+    let (status, page) = ask(forwarded_for("198.51.100.2"), "hello").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("contact-error"));
+
+    // One number gets its codes three times a day, whoever asks.
+    let sent_before = app.count("outbox");
+    for client in ["198.51.100.3", "198.51.100.4", "198.51.100.5"] {
+        assert_eq!(ask(forwarded_for(client), "13812345678").await.0, 200);
+    }
+    assert_eq!(
+        app.count("outbox"),
+        sent_before + 2,
+        "the third of the day for it"
+    );
+    // One address asks five times an hour, then 429.
+    for _ in 0..3 {
+        assert_eq!(
+            ask(forwarded_for("198.51.100.1"), "13900002222").await.0,
+            200
+        );
+    }
+    let (status, _) = ask(forwarded_for("198.51.100.1"), "13900002222").await;
+    assert_eq!(status, 429);
+}
