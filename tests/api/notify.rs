@@ -283,3 +283,157 @@ async fn lost_codes_are_sent_to_the_number_the_same_answer_either_way_and_limite
     let (status, _) = ask(forwarded_for("198.51.100.1"), "13900002222").await;
     assert_eq!(status, 429);
 }
+
+#[tokio::test]
+async fn the_daily_digest_lists_a_units_matters_near_or_past_their_deadline_once_a_day() {
+    let app = app_that_sends().await;
+    let dispatcher = app.dispatcher().await;
+    let gc = app.unit_id("GC").to_string();
+    let mut ids = Vec::new();
+    for title in ["夏北三巷路灯不亮", "夏北市场门口积水"] {
+        let form = with(&app.valid_request().await, "title", title);
+        let res = app.submit(&form).await;
+        assert_eq!(res.status(), 303);
+        let code = res.headers()["location"]
+            .to_str()
+            .expect("location")
+            .trim_start_matches("/track/")
+            .trim_end_matches("?new=1")
+            .to_owned();
+        let id = app.matter_id(&code);
+        dispatcher.must(id, "accept", &[]).await;
+        dispatcher.must(id, "dispatch", &[("unit", &gc)]).await;
+        ids.push(id);
+    }
+    app.add_user("li", "unit", Some("GC"));
+    app.add_user("wang", "unit", Some("JJ"));
+    let mut c = app.conn();
+    for name in ["li", "wang"] {
+        let id: i64 = shishi::db::schema::users::table
+            .filter(shishi::db::schema::users::username.eq(name))
+            .select(shishi::db::schema::users::id)
+            .first(&mut c)
+            .expect("user");
+        shishi::db::users::set_email(&mut c, id, Some(&format!("{name}@nanhai.example.cn")))
+            .expect("email");
+    }
+    // One matter overdue, the other due in ten days.
+    let now = chrono::Utc::now();
+    for (id, due) in [
+        (ids[0], now - chrono::Duration::hours(3)),
+        (ids[1], now + chrono::Duration::days(10)),
+    ] {
+        diesel::update(shishi::db::schema::matters::table.find(id))
+            .set(shishi::db::schema::matters::due_at.eq(Some(due.naive_utc())))
+            .execute(&mut c)
+            .expect("due");
+    }
+    let before = app.count("outbox");
+    assert_eq!(
+        shishi::app::notify::daily_digests(&mut c, now).expect("digest"),
+        1
+    );
+    // Again that day (another instance, a restart): nothing more.
+    shishi::app::notify::daily_digests(&mut c, now).expect("digest");
+    assert_eq!(app.count("outbox"), before + 1);
+    let (kind, recipient, params): (String, String, String) = outbox::table
+        .order(outbox::id.desc())
+        .select((outbox::kind, outbox::recipient, outbox::params))
+        .first(&mut c)
+        .expect("digest row");
+    assert_eq!(
+        (kind.as_str(), recipient.as_str()),
+        ("unit_digest", "li@nanhai.example.cn")
+    );
+    let params: serde_json::Value = serde_json::from_str(&params).expect("json");
+    assert_eq!(params["overdue"], 1);
+    assert_eq!(
+        params["matters"].as_array().expect("list").len(),
+        1,
+        "not the one due in ten days"
+    );
+    assert_eq!(params["matters"][0]["title"], "夏北三巷路灯不亮");
+    // Worded from the locale files, as the sender sends it.
+    let row = shishi::db::outbox::claim(&mut c, 100, now)
+        .expect("claim")
+        .into_iter()
+        .find(|m| m.kind == "unit_digest")
+        .expect("due");
+    let (subject, text) = shishi::notify::words(&row, "https://shishi.example.cn");
+    assert!(
+        subject.contains("临期和超期诉求 1 件（超期 1 件）"),
+        "{subject}"
+    );
+    assert!(
+        text.contains("夏北三巷路灯不亮")
+            && text.contains("https://shishi.example.cn/staff/matters"),
+        "{text}"
+    );
+    // The next day, a new one.
+    let tomorrow = now + chrono::Duration::days(1);
+    assert_eq!(
+        shishi::app::notify::daily_digests(&mut c, tomorrow).expect("digest"),
+        1
+    );
+    assert_eq!(app.count("outbox"), before + 2);
+}
+
+/// Two senders on one database never take the same message: on
+/// PostgreSQL a claimed row is skipped by the other; SQLite has one
+/// writer and one sender, which takes every due row.
+#[tokio::test]
+async fn two_senders_claim_different_messages() {
+    use diesel::Connection;
+    let app = app_that_sends().await;
+    for i in 0..6 {
+        let form = with(
+            &app.valid_request().await,
+            "title",
+            &format!("夏北三巷路灯不亮{i}"),
+        );
+        let mut form = form;
+        form.push(("email".into(), format!("c{i}@example.cn")));
+        assert_eq!(app.submit(&form).await.status(), 303);
+    }
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let mut a = app.conn();
+    let mut b = app.conn();
+    match backend_name() {
+        "postgresql" => {
+            a.transaction::<_, diesel::result::Error, _>(|a| {
+                let first = shishi::db::outbox::claim(a, 4, now)?;
+                let second = b.transaction::<_, diesel::result::Error, _>(|b| {
+                    shishi::db::outbox::claim(b, 10, now)
+                })?;
+                assert_eq!((first.len(), second.len()), (4, 2));
+                assert!(first.iter().all(|m| second.iter().all(|n| n.id != m.id)));
+                Ok(())
+            })
+            .expect("claims");
+        }
+        _ => {
+            assert_eq!(
+                shishi::db::outbox::claim(&mut a, 10, now)
+                    .expect("claim")
+                    .len(),
+                6
+            );
+        }
+    }
+    // Marked sent, a message is not claimed again; failed, not before its wait.
+    let all = shishi::db::outbox::claim(&mut a, 10, now).expect("claim");
+    shishi::db::outbox::mark_sent(&mut a, all[0].id, now).expect("sent");
+    shishi::db::outbox::mark_failed(&mut a, &all[1], "refused", now).expect("failed");
+    let again: Vec<i64> = shishi::db::outbox::claim(&mut a, 10, now)
+        .expect("claim")
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert!(!again.contains(&all[0].id) && !again.contains(&all[1].id));
+    let later: Vec<i64> = shishi::db::outbox::claim(&mut a, 10, now + chrono::Duration::seconds(6))
+        .expect("claim")
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert!(later.contains(&all[1].id), "tried again after 5 s");
+}
