@@ -19,6 +19,8 @@ pub struct User {
     pub active: bool,
     pub session_version: i32,
     pub created_at: NaiveDateTime,
+    /// For the matters dispatched to their unit and the daily digest.
+    pub email: Option<String>,
 }
 
 #[derive(Insertable)]

@@ -466,6 +466,7 @@ pub struct AdminUser {
     pub role: String,
     pub unit: String,
     pub active: bool,
+    pub email: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -437,3 +437,56 @@ async fn two_senders_claim_different_messages() {
         .collect();
     assert!(later.contains(&all[1].id), "tried again after 5 s");
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_address_a_unit_member_is_told_at() {
+    let app = app_that_sends().await;
+    let admin = app.staff("root", "admin", None).await;
+    app.add_user("li", "unit", Some("GC"));
+    let li: i64 = shishi::db::schema::users::table
+        .filter(shishi::db::schema::users::username.eq("li"))
+        .select(shishi::db::schema::users::id)
+        .first(&mut app.conn())
+        .expect("user");
+    let path = format!("/staff/admin/users/{li}/email");
+    let bad = admin
+        .post_via("/staff/admin", &path, &[("email", "li@")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .expect("body")
+            .contains("请填写有效的电子邮箱地址")
+    );
+    let ok = admin
+        .post_via("/staff/admin", &path, &[("email", "li@nanhai.example.cn")])
+        .await;
+    assert_eq!(ok.status(), 303);
+    assert!(
+        admin
+            .get_text("/staff/admin")
+            .await
+            .contains("value=\"li@nanhai.example.cn\"")
+    );
+    assert_eq!(
+        shishi::db::users::unit_emails(&mut app.conn(), app.unit_id("GC")).expect("emails"),
+        ["li@nanhai.example.cn"]
+    );
+    // Cleared with a blank.
+    let cleared = admin
+        .post_via("/staff/admin", &path, &[("email", " ")])
+        .await;
+    assert_eq!(cleared.status(), 303);
+    assert!(
+        shishi::db::users::unit_emails(&mut app.conn(), app.unit_id("GC"))
+            .expect("emails")
+            .is_empty()
+    );
+    // Not for anyone but admins.
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    let refused = unit
+        .post_via("/staff/matters", &path, &[("email", "x@example.cn")])
+        .await;
+    assert_eq!(refused.status(), 403);
+}

@@ -107,6 +107,7 @@ async fn render(
                 role: l.t(a.role.label_key()),
                 unit: unit_name(a.unit_id),
                 active: a.active,
+                email: a.email.clone().unwrap_or_default(),
             })
             .collect(),
     };
@@ -295,6 +296,42 @@ pub async fn disable_user(
             return Ok(false);
         };
         users::disable(c, &account.username)?;
+        Ok(true)
+    })
+    .await?;
+    if found {
+        Ok(see_other("/staff/admin"))
+    } else {
+        Err(ErrorKind::NotFound.lang(l))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf_token: String,
+    email: String,
+}
+
+/// Sets (or, blank, clears) the e-mail address a member of staff gets the
+/// matters dispatched to their unit and the daily digest at.
+pub async fn set_user_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    path: web::Path<i64>,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_form(&req, &form.csrf_token, Page::Administration, l).await?;
+    let id = path.into_inner();
+    let Ok(email) = crate::domain::request::email(&form.email) else {
+        return show_with(&req, &state, &user, l, Some(l.t("form.error.email"))).await;
+    };
+    let found = db(&state, l, move |c| {
+        if users::by_id(c, id)?.is_none() {
+            return Ok(false);
+        }
+        users::set_email(c, id, email.as_deref())?;
         Ok(true)
     })
     .await?;

@@ -47,6 +47,7 @@ pub fn routes(t: &mut Table<'_>) {
         .post("/staff/admin/keys", admin::add_key)
         .post("/staff/admin/keys/{id}/revoke", admin::revoke_key)
         .post("/staff/admin/users/{id}/disable", admin::disable_user)
+        .post("/staff/admin/users/{id}/email", admin::set_user_email)
         .get("/staff/fund", fund::ledger)
         .post("/staff/fund/allocate", fund::allocate)
         .get("/staff/volunteers", volunteer::overview)
