@@ -162,13 +162,30 @@ impl Sender {
         }
     }
 
+    /// The transports this sender has: it claims only their messages (the
+    /// others wait, and are given up in time).
+    fn transports(&self) -> Vec<&'static str> {
+        let mut on = Vec::new();
+        if self.smtp.is_some() {
+            on.push(EMAIL);
+        }
+        if self.webhook.is_some() {
+            on.push(WEBHOOK);
+        }
+        on
+    }
+
     /// Claims what is due and sends it; returns how many were tried.
     fn round(&self, c: &mut AnyConnection, now: DateTime<Utc>) -> diesel::QueryResult<usize> {
+        let transports = self.transports();
+        if transports.is_empty() {
+            return Ok(0);
+        }
         match c {
             // Rows stay claimed (locked) until they are marked: no other
             // instance sends them meanwhile.
             AnyConnection::Postgresql(_) => diesel::Connection::transaction(c, |c| {
-                let batch = outbox::claim(c, 10, now)?;
+                let batch = outbox::claim(c, &transports, 10, now)?;
                 for m in &batch {
                     self.deliver(c, m)?;
                 }
@@ -177,7 +194,7 @@ impl Sender {
             // One writer, one sender: no claim needed, and no write lock
             // held while a mail server answers.
             AnyConnection::Sqlite(_) => {
-                let batch = outbox::claim(c, 10, now)?;
+                let batch = outbox::claim(c, &transports, 10, now)?;
                 for m in &batch {
                     self.deliver(c, m)?;
                 }

@@ -86,11 +86,17 @@ const COLUMNS: (
     outbox::attempts,
 );
 
-/// Up to `limit` messages due now, claimed for this sender until the
-/// transaction `c` is in ends.
-pub fn claim(c: &mut AnyConnection, limit: i64, now: DateTime<Utc>) -> QueryResult<Vec<Message>> {
+/// Up to `limit` messages due now by these transports, claimed for this
+/// sender until the transaction `c` is in ends.
+pub fn claim(
+    c: &mut AnyConnection,
+    transports: &[&str],
+    limit: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Message>> {
     let due = outbox::table
         .filter(outbox::sent_at.is_null())
+        .filter(outbox::transport.eq_any(transports))
         .filter(outbox::next_at.le(now.naive_utc()))
         .order(outbox::id)
         .limit(limit)

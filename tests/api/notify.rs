@@ -354,7 +354,7 @@ async fn the_daily_digest_lists_a_units_matters_near_or_past_their_deadline_once
     );
     assert_eq!(params["matters"][0]["title"], "夏北三巷路灯不亮");
     // Worded from the locale files, as the sender sends it.
-    let row = shishi::db::outbox::claim(&mut c, 100, now)
+    let row = shishi::db::outbox::claim(&mut c, &["email", "webhook"], 100, now)
         .expect("claim")
         .into_iter()
         .find(|m| m.kind == "unit_digest")
@@ -401,9 +401,9 @@ async fn two_senders_claim_different_messages() {
     match backend_name() {
         "postgresql" => {
             a.transaction::<_, diesel::result::Error, _>(|a| {
-                let first = shishi::db::outbox::claim(a, 4, now)?;
+                let first = shishi::db::outbox::claim(a, &["email"], 4, now)?;
                 let second = b.transaction::<_, diesel::result::Error, _>(|b| {
-                    shishi::db::outbox::claim(b, 10, now)
+                    shishi::db::outbox::claim(b, &["email"], 10, now)
                 })?;
                 assert_eq!((first.len(), second.len()), (4, 2));
                 assert!(first.iter().all(|m| second.iter().all(|n| n.id != m.id)));
@@ -413,28 +413,35 @@ async fn two_senders_claim_different_messages() {
         }
         _ => {
             assert_eq!(
-                shishi::db::outbox::claim(&mut a, 10, now)
+                shishi::db::outbox::claim(&mut a, &["email"], 10, now)
                     .expect("claim")
                     .len(),
                 6
             );
         }
     }
+    // A sender claims only what it has a transport for.
+    assert!(
+        shishi::db::outbox::claim(&mut a, &["webhook"], 10, now)
+            .expect("claim")
+            .is_empty()
+    );
     // Marked sent, a message is not claimed again; failed, not before its wait.
-    let all = shishi::db::outbox::claim(&mut a, 10, now).expect("claim");
+    let all = shishi::db::outbox::claim(&mut a, &["email"], 10, now).expect("claim");
     shishi::db::outbox::mark_sent(&mut a, all[0].id, now).expect("sent");
     shishi::db::outbox::mark_failed(&mut a, &all[1], "refused", now).expect("failed");
-    let again: Vec<i64> = shishi::db::outbox::claim(&mut a, 10, now)
+    let again: Vec<i64> = shishi::db::outbox::claim(&mut a, &["email"], 10, now)
         .expect("claim")
         .iter()
         .map(|m| m.id)
         .collect();
     assert!(!again.contains(&all[0].id) && !again.contains(&all[1].id));
-    let later: Vec<i64> = shishi::db::outbox::claim(&mut a, 10, now + chrono::Duration::seconds(6))
-        .expect("claim")
-        .iter()
-        .map(|m| m.id)
-        .collect();
+    let later: Vec<i64> =
+        shishi::db::outbox::claim(&mut a, &["email"], 10, now + chrono::Duration::seconds(6))
+            .expect("claim")
+            .iter()
+            .map(|m| m.id)
+            .collect();
     assert!(later.contains(&all[1].id), "tried again after 5 s");
 }
 
