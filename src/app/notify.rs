@@ -52,22 +52,17 @@ pub fn citizen(c: &mut AnyConnection, id: i64, news: News, now: DateTime<Utc>) -
         .select((matters::code, matters::title, matters::citizen_phone))
         .first(c)?;
     let params = json!({ "code": code, "title": title, "lang": contact.lang }).to_string();
-    if let Some(email) = &contact.email {
+    let texts = phone.filter(|p| contact.sms && phone::is_mobile(p));
+    let reach = [
+        (EMAIL, contact.email.as_deref()),
+        (WEBHOOK, texts.as_deref()),
+    ];
+    for (transport, recipient) in reach {
+        let Some(recipient) = recipient else { continue };
         let m = NewMessage {
             kind: news.kind(),
-            transport: EMAIL,
-            recipient: email,
-            matter_id: Some(id),
-            params: &params,
-            dedupe: None,
-        };
-        outbox::insert(c, &m, now)?;
-    }
-    if let Some(number) = phone.filter(|p| contact.sms && phone::is_mobile(p)) {
-        let m = NewMessage {
-            kind: news.kind(),
-            transport: WEBHOOK,
-            recipient: &number,
+            transport,
+            recipient,
             matter_id: Some(id),
             params: &params,
             dedupe: None,

@@ -66,17 +66,7 @@ pub fn atomic<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
 ) -> diesel::QueryResult<T> {
-    use diesel::connection::TransactionManager;
-    let open = matches!(conn, AnyConnection::Sqlite(_))
-        && matches!(
-            AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
-            Ok(Some(_))
-        );
-    if open {
-        work(conn)
-    } else {
-        conn.transaction(work)
-    }
+    atomic_or(conn, work)
 }
 
 /// [`atomic`] for work that may fail with an error of its own.

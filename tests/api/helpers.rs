@@ -220,6 +220,16 @@ impl TestApp {
     }
 }
 
+/// The tracking code a submission's answer (303 to its receipt) names.
+pub fn code_in(res: &Response) -> String {
+    res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .trim_start_matches("/track/")
+        .trim_end_matches("?new=1")
+        .to_owned()
+}
+
 /// Replaces one field of a form.
 pub fn with(form: &[(String, String)], field: &str, value: &str) -> Vec<(String, String)> {
     form.iter()

@@ -63,13 +63,7 @@ async fn each_step_writes_its_messages_and_a_refused_one_writes_none() {
     let code = {
         let res = app.submit(&asked).await;
         assert_eq!(res.status(), 303, "on {}", backend_name());
-        app.matter_id(
-            res.headers()["location"]
-                .to_str()
-                .expect("location")
-                .trim_start_matches("/track/")
-                .trim_end_matches("?new=1"),
-        )
+        app.matter_id(&code_in(&res))
     };
     assert_eq!(
         messages(&app),
@@ -294,12 +288,7 @@ async fn the_daily_digest_lists_a_units_matters_near_or_past_their_deadline_once
         let form = with(&app.valid_request().await, "title", title);
         let res = app.submit(&form).await;
         assert_eq!(res.status(), 303);
-        let code = res.headers()["location"]
-            .to_str()
-            .expect("location")
-            .trim_start_matches("/track/")
-            .trim_end_matches("?new=1")
-            .to_owned();
+        let code = code_in(&res);
         let id = app.matter_id(&code);
         dispatcher.must(id, "accept", &[]).await;
         dispatcher.must(id, "dispatch", &[("unit", &gc)]).await;

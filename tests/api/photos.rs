@@ -126,12 +126,7 @@ async fn a_photo_from_the_picker_is_kept_without_its_gps_and_shown_to_citizen_an
     )
     .await;
     assert_eq!(res.status(), 303, "on {}", backend_name());
-    let code = res.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/track/")
-        .trim_end_matches("?new=1")
-        .to_owned();
+    let code = code_in(&res);
     assert_eq!(app.count("photos"), 2);
 
     // The receipt and the status page show both, thumbnails opening the whole.
@@ -448,12 +443,7 @@ async fn open311_takes_media_url_as_a_link_and_gives_photos_as_media_url() {
     let fields = app.valid_request().await;
     let res = submit_with(&app, &fields, &[("a.jpg", jpeg(20, 20))]).await;
     assert_eq!(res.status(), 303);
-    let web_code = res.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/track/")
-        .trim_end_matches("?new=1")
-        .to_owned();
+    let web_code = code_in(&res);
     let list: serde_json::Value =
         serde_json::from_str(&app.get_text("/open311/v2/requests.json").await).expect("json");
     let doc = list

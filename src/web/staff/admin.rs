@@ -291,11 +291,27 @@ pub async fn disable_user(
     if id == user.id {
         return show_with(&req, &state, &user, l, Some(l.t("admin.error_self"))).await;
     }
-    let found = db(&state, l, move |c| {
+    to_account(&state, l, id, |c, account| {
+        users::disable(c, &account.username).map(drop)
+    })
+    .await
+}
+
+/// Does `change` to account `id` and goes back to the page; 404 when
+/// there is no such account.
+async fn to_account(
+    state: &web::Data<AppState>,
+    l: Lang,
+    id: i64,
+    change: impl FnOnce(&mut crate::db::AnyConnection, &users::User) -> diesel::QueryResult<()>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let found = db(state, l, move |c| {
         let Some(account) = users::by_id(c, id)? else {
             return Ok(false);
         };
-        users::disable(c, &account.username)?;
+        change(c, &account)?;
         Ok(true)
     })
     .await?;
@@ -327,19 +343,10 @@ pub async fn set_user_email(
     let Ok(email) = crate::domain::request::email(&form.email) else {
         return show_with(&req, &state, &user, l, Some(l.t("form.error.email"))).await;
     };
-    let found = db(&state, l, move |c| {
-        if users::by_id(c, id)?.is_none() {
-            return Ok(false);
-        }
-        users::set_email(c, id, email.as_deref())?;
-        Ok(true)
+    to_account(&state, l, id, move |c, _| {
+        users::set_email(c, id, email.as_deref())
     })
-    .await?;
-    if found {
-        Ok(see_other("/staff/admin"))
-    } else {
-        Err(ErrorKind::NotFound.lang(l))
-    }
+    .await
 }
 
 #[derive(Deserialize, Default)]
