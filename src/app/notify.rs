@@ -51,12 +51,42 @@ pub fn citizen(c: &mut AnyConnection, id: i64, news: News, now: DateTime<Utc>) -
         .find(id)
         .select((matters::code, matters::title, matters::citizen_phone))
         .first(c)?;
-    let params = json!({ "code": code, "title": title, "lang": contact.lang }).to_string();
-    let texts = phone.filter(|p| contact.sms && phone::is_mobile(p));
-    let reach = [
-        (EMAIL, contact.email.as_deref()),
-        (WEBHOOK, texts.as_deref()),
-    ];
+    let about = About {
+        id,
+        code: &code,
+        title: &title,
+        phone: phone.as_deref(),
+    };
+    tell(c, &about, &contact, news, now)
+}
+
+/// The matter a message is about.
+pub struct About<'a> {
+    pub id: i64,
+    pub code: &'a str,
+    pub title: &'a str,
+    /// The citizen's phone, as stored.
+    pub phone: Option<&'a str>,
+}
+
+/// Tells the citizen as `contact` says, when the matter is at hand (a new
+/// request: nothing to read back, and nothing at all when they asked for
+/// no news).
+pub fn tell(
+    c: &mut AnyConnection,
+    about: &About<'_>,
+    contact: &Contact,
+    news: News,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    if contact.email.is_none() && !contact.sms {
+        return Ok(());
+    }
+    let id = about.id;
+    let params =
+        json!({ "code": about.code, "title": about.title, "lang": contact.lang }).to_string();
+    let texts = about.phone.filter(|p| contact.sms && phone::is_mobile(p));
+    let reach = [(EMAIL, contact.email.as_deref()), (WEBHOOK, texts)];
     for (transport, recipient) in reach {
         let Some(recipient) = recipient else { continue };
         let m = NewMessage {

@@ -198,7 +198,13 @@ pub fn store<R: rand::Rng + ?Sized>(
         let (id, code) = matters::insert_with_new_code(c, prefix, rng, &intake)?;
         super::photos::keep(c, rng, id, 1, true, true, &req.photos, now)?;
         notify::remember(c, id, &req.contact)?;
-        notify::citizen(c, id, News::Submitted, now)?;
+        let about = notify::About {
+            id,
+            code: &code,
+            title: &req.title,
+            phone: req.phone.as_deref(),
+        };
+        notify::tell(c, &about, &req.contact, News::Submitted, now)?;
         Ok(Receipt { id, code, due })
     })
 }
