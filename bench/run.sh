@@ -30,6 +30,7 @@ RESULTS=$ROOT/bench/RESULTS.md
   echo
 } > "$RESULTS"
 
+FAILED=""
 for SIZE in $SIZES; do
   DB=$WORK/bench-$SIZE.db
   EXTRA=$((SIZE > 3564 ? SIZE - 3564 : 1))
@@ -91,18 +92,35 @@ PY
     rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
     p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
     p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
-    errors=$(echo "$out" | awk '/Non-2xx|Socket errors|non-303/ { printf "%s ", $0 }')
+    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
     echo "| $name | $rps | $p50 | $p99 | ${errors:-0} |" >> "$RESULTS"
     echo "$name: $rps req/s, p50 $p50, p99 $p99 ${errors}"
     LAST_RPS=$rps
+    LAST_REQUESTS=$(echo "$out" | awk '/requests in/ { print $1 }')
+    # Any error answer or socket error fails the run.
+    if [ -n "$errors" ]; then FAILED="$FAILED
+$SIZE $name: $errors"; fi
   }
+  matters() { python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM matters').fetchone()[0])" "$DB"; }
 
   scenario "/healthz" "$BASE/healthz"
   HEALTHZ=$LAST_RPS
   scenario "status lookup /track/{code}" -s bench/codes.lua "$BASE/"
   TRACK=$LAST_RPS
+  BEFORE=$(matters)
   BENCH_COOKIE="$CCOOKIE" BENCH_BODY="$BODY" scenario "citizen submission (POST, 303)" -s bench/submit.lua "$BASE/submit"
   SUBMIT=$LAST_RPS
+  sleep 1  # answers still in flight when wrk stopped
+  STORED=$(( $(matters) - BEFORE ))
+  # Every completed request stored its matter; at most one per connection
+  # more (sent, then cut off when wrk stopped). A 2xx that re-rendered the
+  # form would store nothing and show here.
+  if [ "$STORED" -lt "$LAST_REQUESTS" ] || [ "$STORED" -gt $((LAST_REQUESTS + CONNECTIONS)) ]; then
+    FAILED="$FAILED
+$SIZE submission: $LAST_REQUESTS requests completed, $STORED matters stored"
+  fi
+  SUBMIT_CHECK="Submissions: $LAST_REQUESTS requests completed, $STORED matters stored."
+  echo "$SUBMIT_CHECK"
   scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
   scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
   scenario "matter page" -s bench/matters.lua "$BASE/"
@@ -113,9 +131,14 @@ PY
   SPLIT=$(awk '/RssAnon|RssFile|RssShmem/ { printf "%s %s %s, ", $1, $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
   echo >> "$RESULTS"
   echo "Server peak memory (VmHWM): $PEAK. At the end: ${SPLIT%, }." >> "$RESULTS"
+  echo "$SUBMIT_CHECK" >> "$RESULTS"
   python3 -c "print(f'Status lookup at {100*$TRACK/$HEALTHZ:.1f} % of /healthz (target 50 %); submission at {100*$SUBMIT/$HEALTHZ:.1f} % (target 20 %).')" >> "$RESULTS"
   echo >> "$RESULTS"
   kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
 done
 rm -rf "$WORK"
 echo "written: bench/RESULTS.md"
+if [ -n "$FAILED" ]; then
+  echo "FAILED:$FAILED" | tee -a "$RESULTS"
+  exit 1
+fi
