@@ -270,33 +270,17 @@ async fn open311_misses_count_and_wrong_rating_digits_count() {
         .await
         .expect("body");
     for digits in ["0000", "1111"] {
-        let res = guesser
-            .post(app.url(&format!("/track/{code}/rate")))
-            .form(&[
-                ("csrf_token", csrf_of(&html).as_str()),
-                ("version", version_of(&html).as_str()),
-                ("digits", digits),
-                ("rating", "unsatisfied"),
-            ])
-            .send()
-            .await
-            .expect("POST");
+        let url = app.url(&format!("/track/{code}/rate"));
+        let (csrf, version) = (csrf_of(&html), version_of(&html));
+        let res = post_rating(&guesser, url, &csrf, &version, digits, "unsatisfied").await;
         assert_eq!(res.status(), 303);
     }
     assert_eq!(app.matter_state(id), "resolved");
     // Two misses in Open311 and two wrong digits: the fifth try is refused,
     // right digits or not.
-    let res = guesser
-        .post(app.url(&format!("/track/{code}/rate")))
-        .form(&[
-            ("csrf_token", csrf_of(&html).as_str()),
-            ("version", version_of(&html).as_str()),
-            ("digits", "5678"),
-            ("rating", "unsatisfied"),
-        ])
-        .send()
-        .await
-        .expect("POST");
+    let url = app.url(&format!("/track/{code}/rate"));
+    let (csrf, version) = (csrf_of(&html), version_of(&html));
+    let res = post_rating(&guesser, url, &csrf, &version, "5678", "unsatisfied").await;
     assert_eq!(res.status(), 429);
     assert_eq!(app.matter_state(id), "resolved");
 }
@@ -333,21 +317,9 @@ async fn a_request_recorded_without_a_phone_cannot_be_rated_online() {
     unit.must(id, "resolve", &[("note", "已修复")]).await;
     let html = app.get_text(&format!("/track/{code}")).await;
     assert!(html.contains("没有留电话") && !html.contains("name=\"rating\""));
-    let res = app
-        .client
-        .post(app.url(&format!("/track/{code}/rate")))
-        .form(&[
-            (
-                "csrf_token",
-                csrf_of(&app.get_text("/submit").await).as_str(),
-            ),
-            ("version", "4"),
-            ("digits", ""),
-            ("rating", "unsatisfied"),
-        ])
-        .send()
-        .await
-        .expect("POST");
+    let csrf = csrf_of(&app.get_text("/submit").await);
+    let url = app.url(&format!("/track/{code}/rate"));
+    let res = post_rating(&app.client, url, &csrf, "4", "", "unsatisfied").await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.matter_state(id), "resolved");
 }

@@ -230,6 +230,28 @@ pub fn code_in(res: &Response) -> String {
         .to_owned()
 }
 
+/// Posts a rating form (`/track/{code}/rate`) as a citizen's browser does.
+pub async fn post_rating(
+    client: &Client,
+    url: String,
+    csrf: &str,
+    version: &str,
+    digits: &str,
+    rating: &str,
+) -> Response {
+    client
+        .post(url)
+        .form(&[
+            ("csrf_token", csrf),
+            ("version", version),
+            ("digits", digits),
+            ("rating", rating),
+        ])
+        .send()
+        .await
+        .expect("POST rating")
+}
+
 /// Replaces one field of a form.
 pub fn with(form: &[(String, String)], field: &str, value: &str) -> Vec<(String, String)> {
     form.iter()

@@ -140,21 +140,10 @@ async fn each_step_writes_its_messages_and_a_refused_one_writes_none() {
             app.matter_field(id, "code").expect("code")
         ))
         .await;
-    let rate = app
-        .client
-        .post(app.url(&format!(
-            "/track/{}/rate",
-            app.matter_field(id, "code").expect("code")
-        )))
-        .form(&[
-            ("csrf_token", csrf_of(&page).as_str()),
-            ("version", version_of(&page).as_str()),
-            ("digits", "5678"),
-            ("rating", "unsatisfied"),
-        ])
-        .send()
-        .await
-        .expect("rate");
+    let code = app.matter_field(id, "code").expect("code");
+    let url = app.url(&format!("/track/{code}/rate"));
+    let (csrf, version) = (csrf_of(&page), version_of(&page));
+    let rate = post_rating(&app.client, url, &csrf, &version, "5678", "unsatisfied").await;
     assert_eq!(rate.status(), 303);
     assert_eq!(
         kinds(&app)[9..],
