@@ -1,143 +1,146 @@
 #!/usr/bin/env bash
-# The benchmark: builds the release binary, prepares databases of 10,000 and
-# 1,000,000 matters, starts the server and drives it with wrk from another
-# process, then writes bench/RESULTS.md. Run from the repository root:
-#   bash bench/run.sh            (both sizes)
-#   SIZES="10000" bash bench/run.sh
-# Needs wrk (installed from Debian's packages when missing).
+# The benchmark: builds the release binary; for each backend (SQLite, and a
+# throwaway PostgreSQL 15 that this script starts and always stops) prepares
+# databases of 10,000 and 1,000,000 matters, starts the server and drives it
+# with wrk from another process; then writes bench/RESULTS.md with both
+# backends side by side. Run from the repository root:
+#   bash bench/run.sh                         (both backends, both sizes)
+#   SIZES="10000" BACKENDS="postgres" bash bench/run.sh
+# Needs wrk (installed from Debian's packages when missing). PostgreSQL runs
+# with the settings docs/PERFORMANCE.md advises (PG_SETTINGS below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SIZES=${SIZES:-"10000 1000000"}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+RESULTS=${RESULTS:-$ROOT/bench/RESULTS.md}
+# docs/PERFORMANCE.md, "PostgreSQL": what a district's server should have.
+PG_SETTINGS=${PG_SETTINGS:-"-c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c maintenance_work_mem=512MB -c max_wal_size=8GB -c random_page_cost=1.1 -c shared_preload_libraries=pg_stat_statements"}
 WORK=$(mktemp -d /tmp/shishi-bench.XXXXXX)
-trap 'kill $(cat "$WORK"/pid 2>/dev/null) 2>/dev/null || true' EXIT
+PG_DIR=""
+cleanup() {
+  kill "$(cat "$WORK"/pid 2>/dev/null)" 2>/dev/null || true
+  [ -n "$PG_DIR" ] && scripts/pg-throwaway.sh stop "$PG_DIR"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 cargo build --release -q
 BIN=$ROOT/target/release/shishi
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
-
-RESULTS=$ROOT/bench/RESULTS.md
-{
-  echo "# Benchmark results"
-  echo
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION against the release build on SQLite."
-  echo "Peak memory is the server's VmHWM after each size's whole run. The server runs with MALLOC_ARENA_MAX=2, as the README advises."
-  echo
-} > "$RESULTS"
-
+TSV=$WORK/results.tsv   # backend, size, scenario, req/s, p50, p99, errors
+NOTES=$WORK/notes.tsv   # backend, size, note
+: > "$TSV"; : > "$NOTES"
 FAILED=""
-for SIZE in $SIZES; do
-  DB=$WORK/bench-$SIZE.db
-  EXTRA=$((SIZE > 3564 ? SIZE - 3564 : 1))
-  GEN_START=$(date +%s.%N)
-  "$BIN" --database-url "$DB" demo --matters "$EXTRA" > "$WORK/demo-$SIZE.txt"
-  GEN_SECONDS=$(python3 -c "import time; print(round(time.time() - $GEN_START, 1))")
-  PW=$(awk '$1 == "dispatcher" { print $NF }' "$WORK/demo-$SIZE.txt")
 
-  # As the README advises for production: two glibc malloc arenas.
-  MALLOC_ARENA_MAX=2 SHISHI_SUBMIT_BURST=1000000000 SHISHI_SUBMIT_PER_HOUR=1000000000 \
-    "$BIN" --database-url "$DB" serve --bind "127.0.0.1:$PORT" > "$WORK/server-$SIZE.log" 2>&1 &
-  echo $! > "$WORK/pid"
-  for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
-  sleep 5  # the first count of the dashboard's figures, in the background
-
-  # A logged-in dispatcher, and a citizen's CSRF cookie and token.
-  JAR=$WORK/jar-$SIZE
-  TOKEN=$(curl -s -c "$JAR" "$BASE/staff/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
-  curl -s -b "$JAR" -c "$JAR" -o /dev/null "$BASE/staff/login" --data "csrf_token=$TOKEN&username=dispatcher&password=$PW"
-  export BENCH_COOKIE
-  BENCH_COOKIE=$(awk '$6 ~ /^shishi_/ { printf "%s=%s; ", $6, $7 }' "$JAR")
-  python3 - "$DB" "$WORK" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); w = sys.argv[2]
-codes = [r[0] for r in c.execute("SELECT code FROM matters WHERE channel = 'online' ORDER BY random() LIMIT 5000")]
-ids = [str(r[0]) for r in c.execute("SELECT id FROM matters ORDER BY random() LIMIT 5000")]
-open(f"{w}/codes.txt", "w").write("\n".join(codes) + "\n")
-open(f"{w}/ids.txt", "w").write("\n".join(ids) + "\n")
-cat = c.execute("SELECT id FROM categories WHERE code = 'municipal'").fetchone()[0]
-place = c.execute("SELECT id FROM units WHERE code = 'GC-XB'").fetchone()[0]
-# A cursor half-way down the whole list, newest first: the deep page.
-t, mid = c.execute("SELECT created_at, id FROM matters ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (c.execute("SELECT count(*) FROM matters").fetchone()[0] // 2,)).fetchone()
-import calendar, datetime
-whole, _, frac = t.partition(".")
-secs = calendar.timegm(datetime.datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").timetuple())
-open(f"{w}/cursor.txt", "w").write(f"{secs * 10**9 + int((frac + '000000000')[:9])}.{mid}")
-open(f"{w}/form.txt", "w").write(f"category={cat}&title=bench+title+here&description=a+benchmark+submission+of+a+livelihood+request&place={place}&address=bench+road+1&phone=13812345678&consent=yes")
-PY
-  export BENCH_CODES=$WORK/codes.txt BENCH_IDS=$WORK/ids.txt
-  CTOKEN=$(curl -s -c "$WORK/cjar" "$BASE/submit" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
-  CCOOKIE=$(awk '$6 ~ /^shishi_csrf/ { printf "%s=%s", $6, $7 }' "$WORK/cjar")
-  BODY="csrf_token=$CTOKEN&$(cat "$WORK/form.txt")"
-  CURSOR=$(cat "$WORK/cursor.txt")
-
-  {
-    echo "## $SIZE matters"
-    echo
-    echo "Database prepared in $GEN_SECONDS s."
-    echo
-    echo "| scenario | requests/s | median | p99 | errors |"
-    echo "|---|---|---|---|---|"
-  } >> "$RESULTS"
-
-  scenario() {
-    local name=$1; shift
-    local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" 2>&1)
-    local rps p50 p99 errors
-    rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
-    p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
-    p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
-    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
-    echo "| $name | $rps | $p50 | $p99 | ${errors:-0} |" >> "$RESULTS"
-    echo "$name: $rps req/s, p50 $p50, p99 $p99 ${errors}"
-    LAST_RPS=$rps
-    LAST_REQUESTS=$(echo "$out" | awk '/requests in/ { print $1 }')
-    # Any error answer or socket error fails the run.
-    if [ -n "$errors" ]; then FAILED="$FAILED
-$SIZE $name: $errors"; fi
-  }
-  matters() { python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM matters').fetchone()[0])" "$DB"; }
-
-  scenario "/healthz" "$BASE/healthz"
-  HEALTHZ=$LAST_RPS
-  scenario "status lookup /track/{code}" -s bench/codes.lua "$BASE/"
-  TRACK=$LAST_RPS
-  BEFORE=$(matters)
-  BENCH_COOKIE="$CCOOKIE" BENCH_BODY="$BODY" scenario "citizen submission (POST, 303)" -s bench/submit.lua "$BASE/submit"
-  SUBMIT=$LAST_RPS
-  sleep 1  # answers still in flight when wrk stopped
-  STORED=$(( $(matters) - BEFORE ))
-  # Every completed request stored its matter; at most one per connection
-  # more (sent, then cut off when wrk stopped). A 2xx that re-rendered the
-  # form would store nothing and show here.
-  if [ "$STORED" -lt "$LAST_REQUESTS" ] || [ "$STORED" -gt $((LAST_REQUESTS + CONNECTIONS)) ]; then
-    FAILED="$FAILED
-$SIZE submission: $LAST_REQUESTS requests completed, $STORED matters stored"
+for BACKEND in $BACKENDS; do
+  if [ "$BACKEND" = postgres ]; then
+    eval "$(PG_OPTS="$PG_SETTINGS" scripts/pg-throwaway.sh)"
+    "$PGBIN/psql" -X -q -d "${PG_URL%/postgres}/template1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
   fi
-  SUBMIT_CHECK="Submissions: $LAST_REQUESTS requests completed, $STORED matters stored."
-  echo "$SUBMIT_CHECK"
-  scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
-  scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
-  scenario "matter page" -s bench/matters.lua "$BASE/"
-  scenario "dashboard" -s bench/staff.lua "$BASE/staff/dashboard"
-  scenario "Open311 GET requests" "$BASE/open311/v2/requests.json"
+  for SIZE in $SIZES; do
+    if [ "$BACKEND" = postgres ]; then
+      "$PGBIN/createdb" -h 127.0.0.1 -p "$(echo "$PG_URL" | sed 's/.*:\([0-9]*\)\/.*/\1/')" -U postgres "bench_$SIZE"
+      DB=${PG_URL%/postgres}/bench_$SIZE
+    else
+      DB=$WORK/bench-$SIZE.db
+    fi
+    note() { printf '%s\t%s\t%s\n' "$BACKEND" "$SIZE" "$1" >> "$NOTES"; echo "$1"; }
+    EXTRA=$((SIZE > 3564 ? SIZE - 3564 : 1))
+    GEN_START=$(date +%s.%N)
+    "$BIN" --database-url "$DB" demo --matters "$EXTRA" > "$WORK/demo-$SIZE.txt"
+    GEN_SECONDS=$(python3 -c "import time; print(round(time.time() - $GEN_START, 1))")
+    if [ "$BACKEND" = postgres ]; then
+      DB_SIZE=$(python3 bench/sample.py "$DB" "size")
+    else
+      DB_SIZE=$(du -sh "$DB" | cut -f1)
+    fi
+    note "Database prepared in $GEN_SECONDS s ($DB_SIZE)."
+    PW=$(awk '$1 == "dispatcher" { print $NF }' "$WORK/demo-$SIZE.txt")
 
-  PEAK=$(awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
-  SPLIT=$(awk '/RssAnon|RssFile|RssShmem/ { printf "%s %s %s, ", $1, $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
-  echo >> "$RESULTS"
-  echo "Server peak memory (VmHWM): $PEAK. At the end: ${SPLIT%, }." >> "$RESULTS"
-  echo "$SUBMIT_CHECK" >> "$RESULTS"
-  python3 -c "print(f'Status lookup at {100*$TRACK/$HEALTHZ:.1f} % of /healthz (target 50 %); submission at {100*$SUBMIT/$HEALTHZ:.1f} % (target 20 %).')" >> "$RESULTS"
-  echo >> "$RESULTS"
-  kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
+    # As the README advises for production: two glibc malloc arenas.
+    MALLOC_ARENA_MAX=2 SHISHI_SUBMIT_BURST=1000000000 SHISHI_SUBMIT_PER_HOUR=1000000000 \
+      "$BIN" --database-url "$DB" serve --bind "127.0.0.1:$PORT" > "$WORK/server-$BACKEND-$SIZE.log" 2>&1 &
+    echo $! > "$WORK/pid"
+    for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+    sleep 5  # the first count of the dashboard's figures, in the background
+
+    # A logged-in dispatcher, and a citizen's CSRF cookie and token.
+    JAR=$WORK/jar-$BACKEND-$SIZE
+    TOKEN=$(curl -s -c "$JAR" "$BASE/staff/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
+    curl -s -b "$JAR" -c "$JAR" -o /dev/null "$BASE/staff/login" --data "csrf_token=$TOKEN&username=dispatcher&password=$PW"
+    export BENCH_COOKIE
+    BENCH_COOKIE=$(awk '$6 ~ /^shishi_/ { printf "%s=%s; ", $6, $7 }' "$JAR")
+    python3 bench/sample.py "$DB" "$WORK"
+    export BENCH_CODES=$WORK/codes.txt BENCH_IDS=$WORK/ids.txt
+    CJAR=$WORK/cjar-$BACKEND-$SIZE
+    CTOKEN=$(curl -s -c "$CJAR" "$BASE/submit" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
+    CCOOKIE=$(awk '$6 ~ /^shishi_csrf/ { printf "%s=%s", $6, $7 }' "$CJAR")
+    BODY="csrf_token=$CTOKEN&$(cat "$WORK/form.txt")"
+    CURSOR=$(cat "$WORK/cursor.txt")
+    if [ "$BACKEND" = postgres ]; then
+      "$PGBIN/psql" -X -q -d "$DB" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
+
+    scenario() {
+      local name=$1; shift
+      local out
+      out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" 2>&1)
+      local rps p50 p99 errors
+      rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+      p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+      p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+      errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$SIZE" "$name" "$rps" "$p50" "$p99" "${errors:-0}" >> "$TSV"
+      echo "$BACKEND $SIZE $name: $rps req/s, p50 $p50, p99 $p99 ${errors}"
+      LAST_REQUESTS=$(echo "$out" | awk '/requests in/ { print $1 }')
+      # Any error answer or socket error fails the run.
+      if [ -n "$errors" ]; then FAILED="$FAILED
+$BACKEND $SIZE $name: $errors"; fi
+    }
+
+    scenario "/healthz" "$BASE/healthz"
+    scenario "status lookup /track/{code}" -s bench/codes.lua "$BASE/"
+    BEFORE=$(python3 bench/sample.py "$DB" count)
+    BENCH_COOKIE="$CCOOKIE" BENCH_BODY="$BODY" scenario "citizen submission (POST, 303)" -s bench/submit.lua "$BASE/submit"
+    sleep 1  # answers still in flight when wrk stopped
+    STORED=$(( $(python3 bench/sample.py "$DB" count) - BEFORE ))
+    # Every completed request stored its matter; at most one per connection
+    # more (sent, then cut off when wrk stopped). A 2xx that re-rendered the
+    # form would store nothing and show here.
+    if [ "$STORED" -lt "$LAST_REQUESTS" ] || [ "$STORED" -gt $((LAST_REQUESTS + CONNECTIONS)) ]; then
+      FAILED="$FAILED
+$BACKEND $SIZE submission: $LAST_REQUESTS requests completed, $STORED matters stored"
+    fi
+    note "Submissions: $LAST_REQUESTS requests completed, $STORED matters stored."
+    scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
+    scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
+    scenario "matter page" -s bench/matters.lua "$BASE/"
+    scenario "dashboard" -s bench/staff.lua "$BASE/staff/dashboard"
+    scenario "Open311 GET requests" "$BASE/open311/v2/requests.json"
+
+    PEAK=$(awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$WORK/pid")/status")
+    note "Shishi's peak memory (VmHWM): $PEAK."
+    if [ "$BACKEND" = postgres ]; then
+      "$PGBIN/psql" -X -q -d "$DB" -A -F ' | ' -c "SELECT calls, round(mean_exec_time::numeric, 3) AS mean_ms, round(max_exec_time::numeric, 1) AS max_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" \
+        > "$WORK/statements-$SIZE.txt" || true
+    fi
+    kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
+    if [ "$BACKEND" = postgres ]; then
+      "$PGBIN/dropdb" -h 127.0.0.1 -p "$(echo "$PG_URL" | sed 's/.*:\([0-9]*\)\/.*/\1/')" -U postgres "bench_$SIZE"
+    fi
+  done
+  if [ "$BACKEND" = postgres ]; then scripts/pg-throwaway.sh stop "$PG_DIR"; PG_DIR=""; fi
 done
-rm -rf "$WORK"
-echo "written: bench/RESULTS.md"
+
+python3 bench/report.py "$TSV" "$NOTES" "$WORK" "$(nproc)" "wrk -t$THREADS -c$CONNECTIONS -d$DURATION" "$PG_SETTINGS" > "$RESULTS"
+echo "written: $RESULTS"
 if [ -n "$FAILED" ]; then
   echo "FAILED:$FAILED" | tee -a "$RESULTS"
   exit 1

@@ -166,10 +166,12 @@ impl Staff {
 
 /// The staff member a session names, if the account still exists, is
 /// active, and has not ended its sessions since (`session_version`).
+/// `units` are all the units (the scope is the user's unit and those under it).
 pub fn session_user(
     conn: &mut AnyConnection,
     id: i64,
     session_version: i32,
+    units: &[catalog::Unit],
 ) -> Result<Option<Staff>> {
     let Some(user) = users::by_id(conn, id)? else {
         return Ok(None);
@@ -177,8 +179,7 @@ pub fn session_user(
     if !user.active || user.session_version != session_version {
         return Ok(None);
     }
-    let units = catalog::all_units(conn)?;
-    Ok(Some(Staff::of(user, &units)))
+    Ok(Some(Staff::of(user, units)))
 }
 
 /// What the login throttle says before a password is checked.

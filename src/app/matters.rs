@@ -2,7 +2,7 @@
 //! changed since a version (for a form that came too late).
 
 use super::{Error, Result, Staff};
-use crate::db::catalog::{self, Category, Unit};
+use crate::db::catalog::{Category, Unit};
 use crate::db::matters::{self, Event, Matter, Milestone};
 use crate::db::{AnyConnection, fund, users, volunteers};
 use crate::domain::{Channel, State};
@@ -37,7 +37,14 @@ pub fn visible(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<Matter> {
 }
 
 /// Matter `id` as `user` may see it: not found, or outside their scope.
-pub fn view(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<MatterView> {
+/// The names of units and categories come from `names` (kept a few
+/// seconds by the caller), not from the database on every view.
+pub fn view(
+    c: &mut AnyConnection,
+    user: &Staff,
+    id: i64,
+    names: &crate::app::requests::Catalog,
+) -> Result<MatterView> {
     let matter = visible(c, user, id)?;
     let primary = match matter.merged_into {
         Some(p) => matters::by_id(c, p)?,
@@ -63,8 +70,8 @@ pub fn view(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<MatterView> 
         fund_available,
         events: matters::all_events(c, id)?,
         photos: crate::db::photos::of_matter(c, id, true)?,
-        units: catalog::all_units(c)?,
-        categories: catalog::all_categories(c)?,
+        units: names.units.clone(),
+        categories: names.all_categories.clone(),
         primary,
         matter,
     })

@@ -22,6 +22,11 @@ pub struct Catalog {
     pub categories: Vec<Category>,
     /// Towns and communities.
     pub places: Vec<Unit>,
+    /// Every unit, by id (names on staff pages, and each staff member's
+    /// scope: their unit and the units under it).
+    pub units: Vec<Unit>,
+    /// Every category, retired ones too, by id (names of old matters).
+    pub all_categories: Vec<Category>,
 }
 
 impl Catalog {
@@ -29,6 +34,8 @@ impl Catalog {
         Ok(Catalog {
             categories: catalog::active_categories(c)?,
             places: catalog::places(c)?,
+            units: catalog::all_units(c)?,
+            all_categories: catalog::all_categories(c)?,
         })
     }
 

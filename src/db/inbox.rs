@@ -134,7 +134,7 @@ impl Sort {
     }
 }
 
-/// A count that stops at [`COUNT_CAP`]: the inbox says "1000+" rather than
+/// A count that stops at [`COUNT_CAP`]: the inbox says "100+" rather than
 /// reading a million index entries to say exactly how many.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Count {
@@ -169,8 +169,12 @@ impl std::fmt::Display for Count {
     }
 }
 
-/// Counts stop here.
-pub const COUNT_CAP: i64 = 1000;
+/// Counts stop here. Each inbox page counts eight states, so this bounds
+/// the index entries a page reads for them (at most 8 × 101). At 1,000 the
+/// counts were 95 % of PostgreSQL's time on a filtered inbox page at
+/// 1,000,000 matters (0.54 ms each, 4.3 ms a page; issue 15); a number
+/// past a hundred tells a dispatcher no more than "100+" does.
+pub const COUNT_CAP: i64 = 100;
 /// Pages without a cursor (a typed page number) start at most this far in.
 pub const MAX_OFFSET: i64 = 10_000;
 
@@ -207,8 +211,15 @@ macro_rules! narrow {
             Scope::Channel(c) => q.filter(matters::channel.eq(c.code())),
             Scope::Nothing => q.filter(matters::id.lt(0)),
         };
-        if $with_states && !f.states.is_empty() {
-            q = q.filter(matters::state.eq_any(f.states.clone()));
+        // One state is an equality: PostgreSQL walks an index that starts
+        // with it in order, where `= ANY(array)` made it filter the whole
+        // newest-first index (issue 15: 10 ms → 0.4 ms at 1,000,000).
+        if $with_states {
+            match f.states.as_slice() {
+                [] => {}
+                [one] => q = q.filter(matters::state.eq(*one)),
+                many => q = q.filter(matters::state.eq_any(many.to_vec())),
+            }
         }
         if let Some(c) = f.channel {
             q = q.filter(matters::channel.eq(c.code()));

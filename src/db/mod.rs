@@ -87,6 +87,21 @@ pub fn atomic_or<T, E: From<diesel::result::Error>>(
     }
 }
 
+/// Runs several reads that should agree with each other (a matter and its
+/// timeline). On SQLite they share one transaction, so one snapshot. On
+/// PostgreSQL a transaction at its default isolation (read committed)
+/// gives each statement a snapshot of its own anyway, so BEGIN and COMMIT
+/// would be two more round trips for nothing: the reads run as they are.
+pub fn reads<T, E: From<diesel::result::Error>>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    match conn {
+        AnyConnection::Sqlite(_) => conn.transaction(work),
+        AnyConnection::Postgresql(_) => work(conn),
+    }
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type Conn = r2d2::PooledConnection<Manager>;
 

@@ -109,13 +109,15 @@ const COLUMNS: Columns = (
 /// A matter's photos in the order they came; only the public ones unless
 /// `all`.
 pub fn of_matter(c: &mut AnyConnection, matter_id: i64, all: bool) -> QueryResult<Vec<Photo>> {
-    photos::table
+    let query = photos::table
         .filter(photos::matter_id.eq(matter_id))
         // Public ones, and when `all` the others too.
         .filter(photos::public.eq(true).or(photos::public.eq(!all)))
         .select(COLUMNS)
-        .order(photos::id.asc())
-        .load(c)
+        .order(photos::id.asc());
+    // On the concrete connection: a statement PostgreSQL keeps prepared
+    // (every status page reads it).
+    super::on_backend!(c, |c| query.load(c))
 }
 
 /// The first public photo of each of these matters (for Open311's

@@ -64,7 +64,7 @@ pub struct InboxRow {
 /// A state with its count, linking to the inbox filtered by it.
 pub struct StateTab {
     pub label: String,
-    /// "12", or "1000+" past the cap.
+    /// "12", or "100+" past the cap.
     pub count: String,
     pub href: String,
     pub current: bool,

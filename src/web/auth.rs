@@ -13,7 +13,7 @@ use crate::app::{Staff, accounts};
 use crate::db::users;
 use crate::domain::access::{Page, may_view};
 use crate::web::AppState;
-use crate::web::db;
+use crate::web::db_read;
 use crate::web::error::{AppError, ErrorKind};
 use crate::web::i18n::Lang;
 
@@ -90,8 +90,12 @@ impl FromRequest for Staff {
             let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
                 return Err(ErrorKind::Internal.lang(lang));
             };
-            match db(&state, lang, move |c| {
-                accounts::session_user(c, id, version)
+            // The units (for the scope) from the shared catalog; the account
+            // itself is read every time (a lapsed or ended session stops at
+            // once), in place on SQLite.
+            let catalog = crate::web::request_form::load_catalog(&state, lang).await?;
+            match db_read(&state, lang, move |c| {
+                accounts::session_user(c, id, version, &catalog.units)
             })
             .await?
             {

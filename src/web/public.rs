@@ -344,7 +344,7 @@ pub async fn track(
     guesses::check(&state, &req, l)?;
     let lookup = code.clone();
     let found = db_read(&state, l, move |c| {
-        diesel::Connection::transaction(c, |c| track_view(c, &lookup)).map_err(Into::into)
+        db::reads(c, |c| track_view(c, &lookup)).map_err(Into::into)
     })
     .await?;
     let Some(view) = found else {

@@ -71,7 +71,8 @@ impl World {
                 },
             )
             .expect("user");
-            accounts::session_user(c, id, 1)
+            let units = shishi::db::catalog::all_units(c).expect("units");
+            accounts::session_user(c, id, 1, &units)
                 .expect("read")
                 .expect("active")
         };

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::db::catalog::{self, Category, Unit};
+use crate::db::catalog::{Category, Unit};
 use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
 use crate::db::matters::Matter;
 use crate::domain::UnitKind;
@@ -175,6 +175,7 @@ async fn find(
 ) -> Result<Found, AppError> {
     let scope = user.scope.clone();
     let now = Utc::now();
+    let names = crate::web::request_form::load_catalog(state, l).await?;
     db(state, l, move |c| {
         let (rows, more) = inbox::search(c, &scope, &f, now)?;
         let counts = inbox::counts_by_state(c, &scope, &f, now)?;
@@ -189,8 +190,8 @@ async fn find(
             more,
             total,
             counts,
-            units: catalog::all_units(c)?,
-            categories: catalog::all_categories(c)?,
+            units: names.units.clone(),
+            categories: names.all_categories.clone(),
         })
     })
     .await

@@ -342,7 +342,8 @@ async fn view(
     id: i64,
 ) -> Result<MatterView, AppError> {
     let user = user.clone();
-    db(state, l, move |c| app_matters::view(c, &user, id)).await
+    let names = crate::web::request_form::load_catalog(state, l).await?;
+    db(state, l, move |c| app_matters::view(c, &user, id, &names)).await
 }
 
 pub async fn show(

@@ -1,0 +1,14 @@
+DROP INDEX matters_created;
+CREATE INDEX matters_created ON matters (created_at);
+DROP INDEX matters_due;
+CREATE INDEX matters_due ON matters (due_at);
+DROP INDEX matters_state_created;
+CREATE INDEX matters_state_created ON matters (state, created_at);
+DROP INDEX matters_channel_created;
+CREATE INDEX matters_channel_created ON matters (channel, created_at);
+DROP INDEX matters_town_state_created;
+CREATE INDEX matters_town_state_created ON matters (town_id, state, created_at);
+DROP INDEX matters_unit_state_created;
+CREATE INDEX matters_unit_state_created ON matters (unit_id, state, created_at);
+DROP INDEX matters_channel_state_created;
+CREATE INDEX matters_channel_state_created ON matters (channel, state, created_at);
