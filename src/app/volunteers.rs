@@ -60,7 +60,7 @@ pub fn own(c: &mut AnyConnection, user: &Staff, now: DateTime<Utc>) -> Result<Ow
         page: 1,
         ..inbox::Filter::default()
     };
-    let (open, _) = inbox::search(c, &user.scope, &filter, now)?;
+    let open = inbox::search(c, &user.scope, &filter, now)?.rows;
     let profile = volunteers::profile(c, user.id)?;
     let my_team = profile.as_ref().and_then(|p| p.team_id);
     let team_items: Vec<i64> = volunteers::menu(c)?

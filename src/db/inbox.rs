@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use super::schema::matters;
 use super::{AnyConnection, MultiBackend};
 use crate::db::matters::Matter;
+use crate::db::search::{self as index, Direction};
 use crate::domain::access::Scope;
+use crate::domain::search::{Fields, Query, Tier};
 use crate::domain::{Channel, State};
 
 /// The open states a deadline applies to.
@@ -91,36 +93,76 @@ pub struct Cursor {
     pub id: i64,
     /// The page before the row rather than after it.
     pub back: bool,
+    /// In the results of a text search, the row's rank (which the list is
+    /// ordered by, then newest first) instead of a sort key.
+    pub tier: Option<Tier>,
 }
 
 impl Cursor {
-    /// A row's place under a sort, as text for a link: nanoseconds since
-    /// 1970 (the whole precision stored, or `n`), a dot, the id.
-    pub fn text(sort: Sort, m: &Matter) -> String {
-        match sort.key(m).and_then(|t| t.and_utc().timestamp_nanos_opt()) {
-            Some(nanos) => format!("{nanos}.{}", m.id),
-            None => format!("n.{}", m.id),
+    /// The row's place as text for a link: nanoseconds since 1970 (the
+    /// whole precision stored, or `n`), a dot, the id; in search results
+    /// `r` and the rank, a dot, the id.
+    pub fn text(&self) -> String {
+        match (
+            self.tier,
+            self.key.and_then(|t| t.and_utc().timestamp_nanos_opt()),
+        ) {
+            (Some(tier), _) => format!("r{}.{}", tier.number(), self.id),
+            (None, Some(nanos)) => format!("{nanos}.{}", self.id),
+            (None, None) => format!("n.{}", self.id),
         }
     }
 
     pub fn parse(text: &str, back: bool) -> Option<Cursor> {
         let (key, id) = text.trim().split_once('.')?;
         let id = id.parse().ok()?;
+        let mut tier = None;
         let key = match key {
             "n" => None,
+            ranked if ranked.starts_with('r') => {
+                tier = Some(Tier::from_number(ranked[1..].parse().ok()?)?);
+                None
+            }
             nanos => Some(DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc()),
         };
-        Some(Cursor { key, id, back })
+        Some(Cursor {
+            key,
+            id,
+            back,
+            tier,
+        })
     }
 
-    /// The cursor just after `m` (the next page of an export).
-    pub fn after(sort: Sort, m: &Matter) -> Cursor {
+    /// Row `m`'s place under a sort.
+    pub fn at(sort: Sort, m: &Matter) -> Cursor {
         Cursor {
             key: sort.key(m),
             id: m.id,
             back: false,
+            tier: None,
         }
     }
+
+    fn ranked(tier: Tier, id: i64) -> Cursor {
+        Cursor {
+            key: None,
+            id,
+            back: false,
+            tier: Some(tier),
+        }
+    }
+}
+
+/// One page of the inbox.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub rows: Vec<Matter>,
+    /// Whether another page follows.
+    pub more: bool,
+    /// The places of the first and the last row (for the links to the
+    /// pages before and after).
+    pub first: Option<Cursor>,
+    pub last: Option<Cursor>,
 }
 
 impl Sort {
@@ -250,14 +292,18 @@ macro_rules! narrow {
         if let Some(until) = f.until {
             q = q.filter(matters::created_at.lt(until.naive_utc()));
         }
-        if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // A query the index can narrow down is looked up there instead
+        // (see `ranked`); one it cannot (a single character) is a scan.
+        if let Some(text) = scanned_text(f) {
             let pattern = escape_like(text);
             q = q.filter(
                 matters::title
                     .like(pattern.clone())
                     .escape('\\')
                     .or(matters::description.like(pattern.clone()).escape('\\'))
-                    .or(matters::code.like(pattern.to_uppercase()).escape('\\')),
+                    .or(matters::address.like(pattern.clone()).escape('\\'))
+                    .or(matters::code.like(pattern.to_uppercase()).escape('\\'))
+                    .or(matters::citizen_phone.like(pattern.clone()).escape('\\')),
             );
         }
         q
@@ -274,9 +320,158 @@ fn filtered<'a>(scope: &'a Scope, f: &'a Filter, now: DateTime<Utc>) -> Boxed<'a
     )
 }
 
-/// One page of matters in the filter's order, and whether another page
-/// follows it.
+/// The filter's text as a search the index answers, if it is one.
+fn indexed_query(f: &Filter) -> Option<Query> {
+    f.text
+        .as_deref()
+        .and_then(Query::parse)
+        .filter(Query::indexed)
+}
+
+/// The filter's text when it is matched by scanning (no two neighbouring
+/// characters to look up).
+fn scanned_text(f: &Filter) -> Option<&str> {
+    let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    match Query::parse(text) {
+        Some(q) if !q.indexed() => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether this filter's text is looked up in the index (its results come
+/// ranked rather than in the filter's sort).
+pub fn is_ranked(f: &Filter) -> bool {
+    indexed_query(f).is_some()
+}
+
+/// One page of matters in the filter's order (or, for a text search, by
+/// rank), and whether another page follows it.
 pub fn search(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> QueryResult<Page> {
+    if let Some(query) = indexed_query(f) {
+        return ranked(conn, scope, f, now, &query);
+    }
+    let (rows, more) = sorted(conn, scope, f, now)?;
+    Ok(Page {
+        first: rows.first().map(|m| Cursor::at(f.sort, m)),
+        last: rows.last().map(|m| Cursor::at(f.sort, m)),
+        rows,
+        more,
+    })
+}
+
+/// At most this many candidates are read from the index at once.
+const MAX_CANDIDATES: i64 = 2000;
+
+/// A text search's page: the matters found in the tracking code or phone
+/// first, then in the title, then elsewhere (see `domain::search`), newest
+/// first within each, under every other filter. Candidates come from the
+/// index in that order, a growing batch at a time; each is checked for the
+/// query itself and for its rank, so what is shown is exactly what a
+/// substring match would show.
+fn ranked(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    query: &Query,
+) -> QueryResult<Page> {
+    let per_page = f.per_page.clamp(1, MAX_CHUNK);
+    let want = per_page + 1;
+    let back = f.cursor.is_some_and(|c| c.back);
+    let (direction, tiers): (Direction, Vec<Tier>) = if back {
+        (Direction::Newer, Tier::ALL.into_iter().rev().collect())
+    } else {
+        (Direction::Older, Tier::ALL.to_vec())
+    };
+    let start = f.cursor.and_then(|c| c.tier.map(|t| (t, c.id)));
+    let mut found: Vec<(Tier, Matter)> = Vec::new();
+    'tiers: for tier in tiers {
+        let mut from = match start {
+            Some((t, _)) if (!back && tier < t) || (back && tier > t) => continue,
+            Some((t, id)) if t == tier => Some(id),
+            _ => None,
+        };
+        let tokens = query.tokens(tier);
+        let mut batch = (want * 2).clamp(32, MAX_CANDIDATES);
+        loop {
+            let ids = index::candidates(conn, &tokens, from, direction, batch)?;
+            let Some(&last) = ids.last() else { break };
+            from = Some(last);
+            let rows: Vec<Matter> = filtered(scope, f, now)
+                .filter(matters::id.eq_any(&ids))
+                .select(Matter::as_select())
+                .load(conn)?;
+            let mut by_id: std::collections::HashMap<i64, Matter> =
+                rows.into_iter().map(|m| (m.id, m)).collect();
+            for id in &ids {
+                let Some(m) = by_id.remove(id) else { continue };
+                if query.tier_of(&fields(&m)) == Some(tier) {
+                    found.push((tier, m));
+                    if found.len() as i64 >= want {
+                        break 'tiers;
+                    }
+                }
+            }
+            if (ids.len() as i64) < batch {
+                break;
+            }
+            batch = (batch * 4).min(MAX_CANDIDATES);
+        }
+    }
+    let more = back || found.len() as i64 > per_page;
+    found.truncate(per_page as usize);
+    if back {
+        found.reverse();
+    }
+    Ok(Page {
+        first: found.first().map(|(t, m)| Cursor::ranked(*t, m.id)),
+        last: found.last().map(|(t, m)| Cursor::ranked(*t, m.id)),
+        rows: found.into_iter().map(|(_, m)| m).collect(),
+        more,
+    })
+}
+
+/// What search looks at in a matter.
+fn fields(m: &Matter) -> Fields<'_> {
+    Fields {
+        title: &m.title,
+        description: &m.description,
+        address: &m.address,
+        code: &m.code,
+        phone: m.citizen_phone.as_deref(),
+    }
+}
+
+/// How many matters a text search finds, up to [`COUNT_CAP`] (`None`: not
+/// a text search the index answers; the counts per state apply).
+pub fn count_ranked(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Count>> {
+    let Some(query) = indexed_query(f) else {
+        return Ok(None);
+    };
+    let all = Filter {
+        per_page: COUNT_CAP,
+        cursor: None,
+        ..f.clone()
+    };
+    let page = ranked(conn, scope, &all, now, &query)?;
+    Ok(Some(Count {
+        n: page.rows.len() as i64,
+        capped: page.more,
+    }))
+}
+
+/// One page in the filter's sort, and whether another page follows it.
+fn sorted(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &Filter,

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod outbox;
 pub mod photos;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod types;
 pub mod users;
@@ -191,6 +192,8 @@ impl Manager {
                      PRAGMA foreign_keys = ON;
                      PRAGMA journal_size_limit = 67108864;",
                 )?;
+                // The search index's triggers call it (see `search`).
+                search::register(&mut conn)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

@@ -20,6 +20,7 @@ pub mod rating;
 pub mod refusal;
 pub mod request;
 pub mod roles;
+pub mod search;
 pub mod step;
 pub mod tracking;
 pub mod unit;

@@ -81,6 +81,8 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// "N matters" in words.
     pub summary: String,
+    /// A text search: the rows come best match first, not in the sort.
+    pub ranked: bool,
     /// This view as a download.
     pub export_csv: String,
     pub export_xlsx: String,

@@ -15,5 +15,6 @@ mod photos;
 mod proxy;
 mod public;
 mod safety;
+mod search;
 mod staff;
 mod validation;

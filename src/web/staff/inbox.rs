@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::catalog::{Category, Unit};
 use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
-use crate::db::matters::Matter;
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
 use crate::domain::phone;
@@ -159,10 +158,10 @@ pub async fn overdue(
 
 /// What one inbox page is read from.
 struct Found {
-    rows: Vec<Matter>,
-    more: bool,
+    page: inbox::Page,
     total: Count,
-    counts: Vec<(State, Count)>,
+    /// `None` for a text search: its results are counted as a whole.
+    counts: Option<Vec<(State, Count)>>,
     units: Vec<Unit>,
     categories: Vec<Category>,
 }
@@ -177,7 +176,16 @@ async fn find(
     let now = Utc::now();
     let names = crate::web::request_form::load_catalog(state, l).await?;
     db(state, l, move |c| {
-        let (rows, more) = inbox::search(c, &scope, &f, now)?;
+        let page = inbox::search(c, &scope, &f, now)?;
+        if let Some(total) = inbox::count_ranked(c, &scope, &f, now)? {
+            return Ok(Found {
+                page,
+                total,
+                counts: None,
+                units: names.units.clone(),
+                categories: names.all_categories.clone(),
+            });
+        }
         let counts = inbox::counts_by_state(c, &scope, &f, now)?;
         // The counts per state share every other filter: the total is the
         // sum over the states shown, with no query of its own.
@@ -186,10 +194,9 @@ async fn find(
             .filter(|(s, _)| f.states.is_empty() || f.states.contains(s))
             .fold(Count::default(), |all, (_, n)| all.plus(*n));
         Ok(Found {
-            rows,
-            more,
+            page,
             total,
-            counts,
+            counts: Some(counts),
             units: names.units.clone(),
             categories: names.all_categories.clone(),
         })
@@ -206,6 +213,7 @@ fn unit_name(units: &[Unit], id: Option<i64>, l: Lang) -> String {
 fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
     let now = Utc::now();
     found
+        .page
         .rows
         .iter()
         .map(|m| InboxRow {
@@ -241,15 +249,28 @@ fn first_page(q: &mut InboxQuery) {
     q.before = String::new();
 }
 
-/// A tab per state (and one for all), each with its count.
-fn tabs(query: &InboxQuery, base: &str, counts: &[(State, Count)], l: Lang) -> Vec<StateTab> {
+/// A tab per state (and one for all), each with its count (none for a
+/// text search, whose results are counted as a whole).
+fn tabs(
+    query: &InboxQuery,
+    base: &str,
+    counts: Option<&[(State, Count)]>,
+    l: Lang,
+) -> Vec<StateTab> {
     let shown = query.state.clone().unwrap_or_default();
+    let counts: Vec<(State, Option<Count>)> = match counts {
+        Some(counts) => counts.iter().map(|(s, n)| (*s, Some(*n))).collect(),
+        None => State::ALL.into_iter().map(|s| (s, None)).collect(),
+    };
+    let shown_count = |n: Option<Count>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut tabs = vec![StateTab {
         label: l.t("staff.inbox.all_states"),
-        count: counts
-            .iter()
-            .fold(Count::default(), |all, (_, n)| all.plus(*n))
-            .to_string(),
+        count: shown_count(
+            counts
+                .iter()
+                .map(|(_, n)| *n)
+                .try_fold(Count::default(), |all, n| n.map(|n| all.plus(n))),
+        ),
         href: query.link(base, |q| {
             q.state = Some(String::new());
             first_page(q);
@@ -258,7 +279,7 @@ fn tabs(query: &InboxQuery, base: &str, counts: &[(State, Count)], l: Lang) -> V
     }];
     tabs.extend(counts.iter().map(|(s, count)| StateTab {
         label: l.t(s.label_key()),
-        count: count.to_string(),
+        count: shown_count(*count),
         href: query.link(base, |q| {
             q.state = Some(s.code().to_owned());
             first_page(q);
@@ -277,8 +298,8 @@ fn page_links(
     found: &Found,
 ) -> (Option<String>, Option<String>) {
     let page_no = filter.page;
-    let first_row = found.rows.first().map(|m| Cursor::text(filter.sort, m));
-    let last_row = found.rows.last().map(|m| Cursor::text(filter.sort, m));
+    let first_row = found.page.first.map(|c| c.text());
+    let last_row = found.page.last.map(|c| c.text());
     let prev = (page_no > 1).then(|| {
         query.link(base, |q| {
             first_page(q);
@@ -290,7 +311,7 @@ fn page_links(
             }
         })
     });
-    let next = found.more.then_some(last_row).flatten().map(|last| {
+    let next = found.page.more.then_some(last_row).flatten().map(|last| {
         query.link(base, |q| {
             first_page(q);
             q.page = (page_no + 1).to_string();
@@ -406,12 +427,13 @@ async fn show(
         action: base,
         rows: rows(&found, l, show_phone),
         summary: l.tf("staff.inbox.total", &[("n", &found.total.to_string())]),
+        ranked: found.counts.is_none(),
         export_csv: query.link("/staff/matters.csv", first_page),
         export_xlsx: query.link("/staff/matters.xlsx", first_page),
         page: l.tf("staff.inbox.page", &[("n", &filter.page.to_string())]),
         prev,
         next,
-        tabs: tabs(&query, base, &found.counts, l),
+        tabs: tabs(&query, base, found.counts.as_deref(), l),
         states,
         channels,
         categories,

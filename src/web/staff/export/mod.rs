@@ -18,7 +18,7 @@ use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 
-use crate::db::inbox::{self, Cursor, Filter};
+use crate::db::inbox::{self, Filter};
 use crate::db::{Pool, catalog, fund, matters};
 use crate::domain::access::{Page, Scope, sees_citizen};
 use crate::domain::money::yuan;
@@ -256,10 +256,10 @@ impl InboxExport {
         let mut conn = self.pool.get()?;
         let mut f = self.filter.clone();
         for _ in 0..(EXPORT_LIMIT / CHUNK) {
-            let (rows, more) = inbox::search(&mut conn, &self.scope, &f, self.rows.now)?;
-            take(rows.iter().map(|m| self.rows.row(m)).collect())?;
-            match rows.last() {
-                Some(last) if more => f.cursor = Some(Cursor::after(f.sort, last)),
+            let page = inbox::search(&mut conn, &self.scope, &f, self.rows.now)?;
+            take(page.rows.iter().map(|m| self.rows.row(m)).collect())?;
+            match page.last {
+                Some(last) if page.more => f.cursor = Some(last),
                 _ => return Ok(()),
             }
         }

@@ -1,0 +1,4 @@
+DROP TRIGGER matters_search_delete;
+DROP TRIGGER matters_search_update;
+DROP TRIGGER matters_search_insert;
+DROP TABLE matter_search;

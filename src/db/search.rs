@@ -1,0 +1,158 @@
+//! The search index (see `domain::search` for what it holds).
+//!
+//! SQLite: an FTS5 table `matter_search` (contentless: the tokens only,
+//! rowid = matter id), kept by triggers on `matters` that call
+//! `shishi_terms`, a function this module registers on every connection
+//! (so writes to matters need Shishi's own connections, not the sqlite3
+//! shell). PostgreSQL: a `tsvector` column `matters.search` with a GIN
+//! index, kept by a trigger that calls the SQL function `shishi_terms`
+//! (migration `search`), which computes the same tokens.
+//!
+//! Both give the matters whose tokens include all of a query's, newest
+//! (highest id) first, a page at a time: SQLite reads the index's lists in
+//! id order and stops at the page's end; PostgreSQL walks the matters
+//! newest first testing the column, or, for a rare token, reads the GIN
+//! index and sorts the few it finds — its planner picks by the token's
+//! frequency.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use super::AnyConnection;
+use crate::domain::search::{Fields, document_text};
+
+#[declare_sql_function]
+extern "SQL" {
+    /// The tokens of a matter, as SQLite's triggers index them.
+    fn shishi_terms(
+        title: Nullable<Text>,
+        description: Nullable<Text>,
+        address: Nullable<Text>,
+        code: Nullable<Text>,
+        phone: Nullable<Text>,
+    ) -> Text;
+}
+
+/// Makes `shishi_terms` known to a SQLite connection (before anything
+/// writes to matters on it).
+pub fn register(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    shishi_terms_utils::register_impl(
+        conn,
+        |title: Option<String>,
+         description: Option<String>,
+         address: Option<String>,
+         code: Option<String>,
+         phone: Option<String>| {
+            document_text(&Fields {
+                title: title.as_deref().unwrap_or_default(),
+                description: description.as_deref().unwrap_or_default(),
+                address: address.as_deref().unwrap_or_default(),
+                code: code.as_deref().unwrap_or_default(),
+                phone: phone.as_deref(),
+            })
+        },
+    )
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Which way a page is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Newest first, below `from`.
+    Older,
+    /// Oldest first, above `from` (a page read backwards).
+    Newer,
+}
+
+/// Up to `limit` ids of matters indexed under every one of `tokens`, from
+/// just past `from` (exclusive; `None`: from the newest or oldest end) in
+/// `direction`.
+pub fn candidates(
+    conn: &mut AnyConnection,
+    tokens: &[String],
+    from: Option<i64>,
+    direction: Direction,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (cmp, order, edge) = match direction {
+        Direction::Older => ("<", "DESC", i64::MAX),
+        Direction::Newer => (">", "ASC", i64::MIN),
+    };
+    let from = from.unwrap_or(edge);
+    let rows: Vec<Id> = match conn {
+        AnyConnection::Sqlite(c) => {
+            // Each token a quoted string; tokens never hold a quote (it
+            // separates words), doubling one anyway keeps the syntax whole.
+            let q = tokens
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            diesel::sql_query(format!(
+                "SELECT rowid AS id FROM matter_search WHERE matter_search MATCH ? \
+                 AND rowid {cmp} ? ORDER BY rowid {order} LIMIT ?"
+            ))
+            .bind::<Text, _>(q)
+            .bind::<BigInt, _>(from)
+            .bind::<BigInt, _>(limit)
+            .load(c)?
+        }
+        AnyConnection::Postgresql(c) => {
+            let q = tokens
+                .iter()
+                .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(" & ");
+            diesel::sql_query(format!(
+                "SELECT id FROM matters WHERE search @@ CAST($1 AS tsquery) \
+                 AND id {cmp} $2 ORDER BY id {order} LIMIT $3"
+            ))
+            .bind::<Text, _>(q)
+            .bind::<BigInt, _>(from)
+            .bind::<BigInt, _>(limit)
+            .load(c)?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The tokens the database holds for matter `id` (tests hold them to
+/// `domain::search::document`; on SQLite, FTS5 keeps no copy, so the
+/// function the triggers call is asked instead).
+pub fn stored_tokens(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Terms {
+        #[diesel(sql_type = Nullable<Text>)]
+        terms: Option<String>,
+    }
+    let found: Vec<Terms> = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT shishi_terms(title, description, address, code, citizen_phone) AS terms \
+             FROM matters WHERE id = ?",
+        )
+        .bind::<BigInt, _>(id)
+        .load(c)?,
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "SELECT array_to_string(tsvector_to_array(search), ' ') AS terms \
+             FROM matters WHERE id = $1",
+        )
+        .bind::<BigInt, _>(id)
+        .load(c)?,
+    };
+    let mut tokens: Vec<String> = found
+        .into_iter()
+        .filter_map(|t| t.terms)
+        .flat_map(|t| t.split(' ').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tokens.sort_unstable();
+    Ok(tokens)
+}

@@ -1,0 +1,286 @@
+//! Free-text search over matters: what the index holds and what a query
+//! asks of it.
+//!
+//! Chinese has no spaces between words and a dispatcher's query is often
+//! two characters ("路灯", "井盖"), so the index holds character *bigrams*:
+//! every two neighbouring characters of a field. A query finds the matters
+//! whose index has every bigram of the query; each one is then checked for
+//! the query itself (a matter with "路灯" and "灯坏" somewhere has both
+//! bigrams of "路灯坏" without containing it). What comes back is exactly
+//! what a substring match would find.
+//!
+//! The same bigrams are written three ways so that results can be ranked
+//! with the index alone:
+//! - plain: from every field searched (title, description, address,
+//!   tracking code, phone);
+//! - `k` + bigram: from the tracking code and the phone number;
+//! - `t` + bigram: from the title.
+//!
+//! A matter whose code or phone holds the query comes first (a dispatcher
+//! types a caller's number or a code read out on the phone), then those
+//! whose title holds it, then the rest; newest first within each.
+//!
+//! Text is folded before anything else: full-width letters and digits
+//! become ASCII (an IME's "１３８" is "138"), ASCII letters lower case.
+//! Separators (spaces, ASCII punctuation, Chinese punctuation) end a run of
+//! characters; no bigram spans them. PostgreSQL computes the same tokens in
+//! SQL (migration `search`, function `shishi_terms`); a test holds the two
+//! to the same answers.
+
+/// Where in a matter a query was found: the order of results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// In the tracking code or the phone number.
+    Key = 0,
+    /// In the title.
+    Title = 1,
+    /// Anywhere else searched (or spread over several fields).
+    Text = 2,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Key, Tier::Title, Tier::Text];
+
+    /// The prefix of this tier's tokens in the index.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Tier::Key => "k",
+            Tier::Title => "t",
+            Tier::Text => "",
+        }
+    }
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_number(n: u8) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.number() == n)
+    }
+}
+
+/// The fields of a matter that search looks at.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fields<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub address: &'a str,
+    pub code: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// Punctuation outside ASCII that separates words: the ideographic space,
+/// CJK symbols and punctuation, general punctuation (dashes, quotes, …),
+/// the middle dots, and the full-width forms of ASCII punctuation.
+/// PostgreSQL's `shishi_fold`/`shishi_bigrams` list the same ranges.
+const SEPARATOR_RANGES: [(char, char); 11] = [
+    ('\u{00B7}', '\u{00B7}'),
+    ('\u{2010}', '\u{2027}'),
+    ('\u{3000}', '\u{3003}'),
+    ('\u{3008}', '\u{3011}'),
+    ('\u{3014}', '\u{301F}'),
+    ('\u{30FB}', '\u{30FB}'),
+    ('\u{FF01}', '\u{FF0F}'),
+    ('\u{FF1A}', '\u{FF20}'),
+    ('\u{FF3B}', '\u{FF40}'),
+    ('\u{FF5B}', '\u{FF65}'),
+    ('\u{FE30}', '\u{FE4F}'),
+];
+
+/// Whether `c` ends a run of searchable characters.
+pub fn is_separator(c: char) -> bool {
+    (c.is_ascii() && !c.is_ascii_alphanumeric())
+        || SEPARATOR_RANGES
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+/// One character folded: full-width letters and digits to ASCII, ASCII
+/// letters to lower case; anything else as it is.
+pub fn fold_char(c: char) -> char {
+    let c = match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// A text folded (see [`fold_char`]).
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+/// The bigrams of a folded text, each with `prefix`, into `out`.
+fn bigrams(prefix: &str, folded: &str, out: &mut Vec<String>) {
+    let mut prev: Option<char> = None;
+    for c in folded.chars() {
+        if is_separator(c) {
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            let mut token = String::with_capacity(prefix.len() + 8);
+            token.push_str(prefix);
+            token.push(p);
+            token.push(c);
+            out.push(token);
+        }
+        prev = Some(c);
+    }
+}
+
+/// The tokens a matter is indexed under, each once, sorted.
+pub fn document(f: &Fields<'_>) -> Vec<String> {
+    let (title, description, address, code) = (
+        fold(f.title),
+        fold(f.description),
+        fold(f.address),
+        fold(f.code),
+    );
+    let phone = fold(f.phone.unwrap_or_default());
+    let mut out = Vec::new();
+    for text in [&title, &description, &address, &code, &phone] {
+        bigrams("", text, &mut out);
+    }
+    bigrams(Tier::Key.prefix(), &code, &mut out);
+    bigrams(Tier::Key.prefix(), &phone, &mut out);
+    bigrams(Tier::Title.prefix(), &title, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`document`] as one string, tokens separated by spaces (SQLite's FTS5
+/// table takes it so).
+pub fn document_text(f: &Fields<'_>) -> String {
+    document(f).join(" ")
+}
+
+/// A query as typed, ready to be looked up and checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// The words (split at white space), folded: each must occur.
+    pub parts: Vec<String>,
+    /// The plain bigrams of all the parts, each once.
+    bigrams: Vec<String>,
+}
+
+impl Query {
+    /// `None` when nothing is left to look for.
+    pub fn parse(text: &str) -> Option<Query> {
+        let folded = fold(text);
+        let mut parts: Vec<String> = folded.split_whitespace().map(str::to_owned).collect();
+        parts.sort();
+        parts.dedup();
+        if parts.is_empty() {
+            return None;
+        }
+        let mut grams = Vec::new();
+        for p in &parts {
+            bigrams("", p, &mut grams);
+        }
+        grams.sort_unstable();
+        grams.dedup();
+        Some(Query {
+            parts,
+            bigrams: grams,
+        })
+    }
+
+    /// Whether the index can narrow this query down. A query with no two
+    /// neighbouring searchable characters ("灯", "A 1") cannot: it is
+    /// matched by reading matters in order instead.
+    pub fn indexed(&self) -> bool {
+        !self.bigrams.is_empty()
+    }
+
+    /// The tokens a matter in `tier` has in the index, all of them.
+    pub fn tokens(&self, tier: Tier) -> Vec<String> {
+        self.bigrams
+            .iter()
+            .map(|b| format!("{}{b}", tier.prefix()))
+            .collect()
+    }
+
+    /// Where in these fields the query is found, if it is: each part as a
+    /// substring of some field (after folding), ranked by [`Tier`].
+    pub fn tier_of(&self, f: &Fields<'_>) -> Option<Tier> {
+        let code = fold(f.code);
+        let phone = fold(f.phone.unwrap_or_default());
+        let title = fold(f.title);
+        let in_key = |p: &str| code.contains(p) || phone.contains(p);
+        if self.parts.iter().all(|p| in_key(p)) {
+            return Some(Tier::Key);
+        }
+        if self.parts.iter().all(|p| title.contains(p.as_str())) {
+            return Some(Tier::Title);
+        }
+        let (description, address) = (fold(f.description), fold(f.address));
+        self.parts
+            .iter()
+            .all(|p| {
+                in_key(p)
+                    || title.contains(p.as_str())
+                    || description.contains(p.as_str())
+                    || address.contains(p.as_str())
+            })
+            .then_some(Tier::Text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(title: &'a str, description: &'a str) -> Fields<'a> {
+        Fields {
+            title,
+            description,
+            address: "",
+            code: "NH2412000001",
+            phone: Some("13812345678"),
+        }
+    }
+
+    #[test]
+    fn a_two_character_query_is_one_bigram() {
+        let q = Query::parse("路灯").expect("query");
+        assert_eq!(q.tokens(Tier::Text), vec!["路灯"]);
+        assert_eq!(q.tokens(Tier::Title), vec!["t路灯"]);
+        let doc = document(&fields("西街路灯不亮", ""));
+        for t in q.tokens(Tier::Text).iter().chain(&q.tokens(Tier::Title)) {
+            assert!(doc.contains(t), "{t} in {doc:?}");
+        }
+    }
+
+    #[test]
+    fn separators_end_runs_and_full_width_folds() {
+        let mut out = Vec::new();
+        bigrams("", &fold("Ａ１，路灯 b"), &mut out);
+        assert_eq!(out, vec!["a1", "路灯"]);
+        assert!(is_separator('，') && is_separator('、') && is_separator('\u{3000}'));
+        assert!(!is_separator('路') && !is_separator('a') && !is_separator('7'));
+    }
+
+    #[test]
+    fn tiers_rank_key_then_title_then_text() {
+        let q = Query::parse("路灯").expect("query");
+        assert_eq!(q.tier_of(&fields("路灯不亮", "")), Some(Tier::Title));
+        assert_eq!(q.tier_of(&fields("不亮", "西街路灯")), Some(Tier::Text));
+        assert_eq!(q.tier_of(&fields("不亮", "西街路 灯")), None);
+        let phone = Query::parse("1381234").expect("query");
+        assert_eq!(phone.tier_of(&fields("x", "")), Some(Tier::Key));
+        // Parts in different fields: still found, ranked last.
+        let spread = Query::parse("路灯 1381234").expect("query");
+        assert_eq!(spread.tier_of(&fields("路灯", "")), Some(Tier::Text));
+    }
+
+    #[test]
+    fn one_character_is_not_indexed() {
+        assert!(!Query::parse("灯").expect("query").indexed());
+        assert!(Query::parse("灯A").expect("query").indexed());
+        assert!(Query::parse("   ").is_none());
+    }
+}

@@ -1,0 +1,368 @@
+//! The inbox's free-text search: an index of character bigrams on both
+//! backends (FTS5, a GIN-indexed tsvector), checked against what a plain
+//! `LIKE` over the same fields finds.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+
+use crate::helpers::*;
+
+/// What one stored matter says.
+struct Doc {
+    title: &'static str,
+    description: &'static str,
+    address: &'static str,
+    phone: Option<&'static str>,
+}
+
+const fn doc(
+    title: &'static str,
+    description: &'static str,
+    address: &'static str,
+    phone: Option<&'static str>,
+) -> Doc {
+    Doc {
+        title,
+        description,
+        address,
+        phone,
+    }
+}
+
+/// A small district's worth of texts: the words dispatchers look for,
+/// near misses (the two halves of a word apart, across punctuation), Latin
+/// letters and digits beside Chinese, full-width forms.
+const DOCS: [Doc; 16] = [
+    doc(
+        "西街路灯不亮",
+        "晚上路灯全部不亮。",
+        "西街3号",
+        Some("13812345678"),
+    ),
+    doc(
+        "井盖破损",
+        "人行道井盖松动，有安全隐患",
+        "东风路12号",
+        Some("13900001111"),
+    ),
+    doc("噪音扰民", "夜间施工，路边灯光太亮", "A栋楼下", None),
+    doc(
+        "路口红绿灯",
+        "红绿灯时间太短",
+        "南环路",
+        Some("0757-86221234"),
+    ),
+    doc(
+        "小区电梯故障",
+        "3号楼电梯经常停",
+        "幸福小区3号楼",
+        Some("13812340000"),
+    ),
+    doc("垃圾清运", "垃圾桶满了没人清", "B栋旁", None),
+    doc("路 灯不亮", "路、灯", "中山路", None),
+    doc(
+        "河涌异味",
+        "河涌有异味，路灯也坏了",
+        "滨河路８号",
+        Some("13700002222"),
+    ),
+    doc("占道经营", "商贩占用人行道", "A栋门口", None),
+    doc("井盖", "", "", None),
+    doc("路灯", "", "", Some("13812345678")),
+    doc("灯坏了", "路边的灯坏了", "路灯杆旁", None),
+    doc("Ａ栋漏水", "顶楼漏水", "Ａ栋", None),
+    doc("学校门口拥堵", "接送车辆多", "育才路", Some("020-12345678")),
+    doc("社保卡补办", "咨询补办流程", "", None),
+    doc("菜市场缺斤短两", "买菜缺斤短两", "菜市场", None),
+];
+
+/// Stores the documents as online matters a minute apart (later ones
+/// newer); returns their ids in order.
+fn store(app: &TestApp, docs: &[Doc]) -> Vec<i64> {
+    use shishi::db::bulk::{BulkMatter, next_matter_id, write};
+    use shishi::domain::{Channel, Source, State};
+    let mut conn = app.conn();
+    let category = app.category_id("municipal");
+    let first = next_matter_id(&mut conn).expect("next id");
+    let start = chrono::Utc::now() - chrono::Duration::days(3);
+    let batch: Vec<BulkMatter> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let at = (start + chrono::Duration::minutes(i as i64)).naive_utc();
+            BulkMatter {
+                id: first + i as i64,
+                code: shishi::domain::tracking::generate("NH", &mut rand::rng()),
+                channel: Channel::Online,
+                source: Source::Web,
+                state: State::Submitted,
+                category_id: category,
+                title: d.title.into(),
+                description: d.description.into(),
+                town_id: None,
+                place_id: None,
+                address: d.address.into(),
+                citizen_name: None,
+                citizen_phone: d.phone.map(str::to_owned),
+                unit_id: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+                sign_due_at: None,
+                due_at: None,
+                accepted_at: None,
+                dispatched_at: None,
+                signed_at: None,
+                resolved_at: None,
+                closed_at: None,
+                rating: None,
+            }
+        })
+        .collect();
+    write(&mut conn, &batch, &[]).expect("bulk insert");
+    shishi::db::bulk::sync_sequences(&mut conn).expect("sequences");
+    batch.iter().map(|m| m.id).collect()
+}
+
+/// The ids a `LIKE '%q%'` over title, description, address, code and
+/// phone finds, asked of the database itself.
+fn like(app: &TestApp, q: &str) -> BTreeSet<i64> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let pattern = format!("%{q}%");
+    let rows: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM matters WHERE title LIKE $1 OR description LIKE $1 OR address LIKE $1 \
+         OR code LIKE $1 OR citizen_phone LIKE $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(pattern)
+    .load(&mut app.conn())
+    .expect("like");
+    rows.into_iter().map(|r| r.id).collect()
+}
+
+/// The matter ids an inbox page lists, in order.
+fn ids_in(html: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for part in html.split("<td><a href=\"/staff/matters/").skip(1) {
+        let id: String = part.chars().take_while(char::is_ascii_digit).collect();
+        let id = id.parse().expect("id");
+        if out.last() != Some(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+fn encode(q: &str) -> String {
+    let pair = serde_urlencoded::to_string([("q", q)]).expect("encode");
+    pair["q=".len()..].to_owned()
+}
+
+async fn search(staff: &Staff, q: &str) -> Vec<i64> {
+    let html = staff
+        .get_text(&format!(
+            "/staff/matters?state=&per_page=100&q={}",
+            encode(q)
+        ))
+        .await;
+    ids_in(&html)
+}
+
+#[tokio::test]
+async fn search_finds_what_like_finds_and_nothing_it_would_not() {
+    let app = spawn_app().await;
+    let ids = store(&app, &DOCS);
+    let all: BTreeSet<i64> = ids.iter().copied().collect();
+    let staff = app.dispatcher().await;
+    // Two characters, a character beside a Latin letter or a digit, digits
+    // of a phone number, a near miss ("路灯坏": both bigrams are there, in
+    // different places), across punctuation, one character (not indexed:
+    // read in order), words in no matter.
+    for q in [
+        "路灯",
+        "井盖",
+        "灯坏",
+        "路灯坏",
+        "栋楼",
+        "3号",
+        "3号楼",
+        "电梯",
+        "12345678",
+        "1381234",
+        "0757-8622",
+        "缺斤短两",
+        "灯",
+        "路",
+        "漏水",
+        "异味",
+        "人行道",
+        "拥堵了",
+        "火灾",
+        "灯光",
+    ] {
+        let found = search(&staff, q).await;
+        let expected: BTreeSet<i64> = like(&app, q).intersection(&all).copied().collect();
+        let got: BTreeSet<i64> = found.iter().copied().collect();
+        assert_eq!(got.len(), found.len(), "{q}: each matter once");
+        assert_eq!(got, expected, "{q}: the search finds what LIKE finds");
+    }
+    // A tracking code, as typed from a phone call (lower case).
+    let code = app.matter_field(ids[4], "code").expect("code");
+    assert_eq!(search(&staff, &code.to_lowercase()).await, vec![ids[4]]);
+    // Full-width letters and digits are the ASCII ones.
+    let wide: BTreeSet<i64> = search(&staff, "Ａ栋").await.into_iter().collect();
+    let narrow: BTreeSet<i64> = search(&staff, "a栋").await.into_iter().collect();
+    assert_eq!(wide, narrow);
+    assert!(
+        wide.contains(&ids[2]) && wide.contains(&ids[12]),
+        "{wide:?}"
+    );
+    assert_eq!(
+        search(&staff, "８号").await,
+        search(&staff, "8号").await,
+        "full-width digits"
+    );
+    // Two words: both must be there, anywhere.
+    let both: BTreeSet<i64> = search(&staff, "路灯 河涌").await.into_iter().collect();
+    assert_eq!(both, BTreeSet::from([ids[7]]));
+}
+
+#[tokio::test]
+async fn results_come_best_match_first_then_newest() {
+    let app = spawn_app().await;
+    let ids = store(&app, &DOCS);
+    let staff = app.dispatcher().await;
+    // "1381234": in two phone numbers; newest (higher index) first.
+    assert_eq!(
+        search(&staff, "1381234").await,
+        vec![ids[10], ids[4], ids[0]]
+    );
+    // "路灯": the titles first (newest first), then the rest (newest first).
+    let found = search(&staff, "路灯").await;
+    let titles = vec![ids[10], ids[0]];
+    let rest = vec![ids[11], ids[7]];
+    assert_eq!(found, [titles, rest].concat());
+    let html = staff
+        .get_text(&format!("/staff/matters?state=&q={}", encode("路灯")))
+        .await;
+    assert!(html.contains("按相关程度排列"), "the order is explained");
+}
+
+#[tokio::test]
+async fn search_results_page_forwards_and_back_without_gaps() {
+    let app = spawn_app().await;
+    // 23 matters with the word in the title, 12 with it elsewhere.
+    let titles = app.many_matters(23, |i| format!("第{i}号井盖破损"));
+    let docs: Vec<Doc> = (0..12)
+        .map(|_| doc("人行道问题", "井盖不见了", "", None))
+        .collect();
+    let others = store(&app, &docs);
+    let staff = app.dispatcher().await;
+    let mut expected: Vec<i64> = titles.iter().rev().copied().collect();
+    expected.extend(others.iter().rev());
+
+    let mut seen: Vec<i64> = Vec::new();
+    let mut pages = Vec::new();
+    let mut path = format!("/staff/matters?state=&per_page=10&q={}", encode("井盖"));
+    loop {
+        let html = staff.get_text(&path).await;
+        let rows = ids_in(&html);
+        assert!(rows.len() <= 10, "{path}: {rows:?}");
+        seen.extend(&rows);
+        pages.push((path.clone(), rows));
+        let Some(start) = html.find("rel=\"next\"") else {
+            break;
+        };
+        let href_at = html[..start].rfind("href=\"").expect("href") + 6;
+        let href = &html[href_at..html[href_at..].find('"').expect("end") + href_at];
+        path = href.replace("&#38;", "&").replace("&amp;", "&");
+        assert!(pages.len() < 10, "the pages end");
+    }
+    assert_eq!(seen, expected, "every result once, in order, across pages");
+    assert_eq!(pages.len(), 4);
+
+    // From the third page, the previous page is the second again.
+    let third = staff.get_text(&pages[2].0).await;
+    let prev_at = third.find("rel=\"prev\"").expect("a previous page");
+    let href_at = third[..prev_at].rfind("href=\"").expect("href") + 6;
+    let href = third[href_at..third[href_at..].find('"').expect("end") + href_at]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert_eq!(ids_in(&staff.get_text(&href).await), pages[1].1);
+}
+
+#[tokio::test]
+async fn the_index_follows_changes_to_a_matter() {
+    let app = spawn_app().await;
+    let ids = store(&app, &DOCS);
+    let staff = app.dispatcher().await;
+    assert_eq!(search(&staff, "13700002222").await, vec![ids[7]]);
+    // A phone number removed (as anonymizing does) leaves the index too,
+    // and a changed title is found by its new words.
+    let mut conn = app.conn();
+    diesel::sql_query(format!(
+        "UPDATE matters SET citizen_phone = NULL, title = '桥面坑洼' WHERE id = {}",
+        ids[7]
+    ))
+    .execute(&mut conn)
+    .expect("update");
+    assert!(search(&staff, "13700002222").await.is_empty());
+    assert_eq!(search(&staff, "坑洼").await, vec![ids[7]]);
+    assert!(!search(&staff, "河涌异味").await.contains(&ids[7]));
+    // A deleted matter is gone from the index.
+    diesel::sql_query(format!("DELETE FROM matters WHERE id = {}", ids[9]))
+        .execute(&mut conn)
+        .expect("delete");
+    assert!(!search(&staff, "井盖").await.contains(&ids[9]));
+}
+
+#[test]
+fn the_database_indexes_the_tokens_domain_search_computes() {
+    // PostgreSQL computes the tokens in SQL (migration `search`); they must
+    // be Rust's, character for character, or a query would miss.
+    let (url, _dir) = fresh_database();
+    shishi::db::migrate(&shishi::db::Backend::from_url(&url)).expect("migrate");
+    let mut conn = shishi::db::open(&url).expect("open");
+    let texts = [
+        (
+            "西街路灯不亮",
+            "晚上，路灯“全部”不亮！",
+            "Ａ栋３号—东门",
+            "NH2412000001",
+            Some("0757-86221234"),
+        ),
+        (
+            "Mixed CASE 文本",
+            "tab\there；semi:colon",
+            "〈书名〉《书》【括号】",
+            "nh2412000002",
+            None,
+        ),
+        ("·中点・", "ﾟ半角｡", "﹏下划线", "X", Some("1")),
+    ];
+    for (i, (title, description, address, code, phone)) in texts.into_iter().enumerate() {
+        diesel::sql_query(format!(
+            "INSERT INTO matters (id, code, channel, source, state, category_id, title, description, \
+             address, citizen_phone, version, created_at, updated_at) VALUES ({}, '{code}', 'online', \
+             'web', 'submitted', (SELECT min(id) FROM categories), '{title}', '{description}', \
+             '{address}', {}, 1, '2026-12-01 00:00:00', '2026-12-01 00:00:00')",
+            i + 1,
+            phone.map_or("NULL".to_owned(), |p| format!("'{p}'")),
+        ))
+        .execute(&mut conn)
+        .expect("insert");
+        let stored = shishi::db::search::stored_tokens(&mut conn, i as i64 + 1).expect("tokens");
+        let expected = shishi::domain::search::document(&shishi::domain::search::Fields {
+            title,
+            description,
+            address,
+            code,
+            phone,
+        });
+        assert_eq!(stored, expected, "{} tokens of {title}", backend_name());
+    }
+}
