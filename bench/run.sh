@@ -121,6 +121,10 @@ $BACKEND $SIZE submission: $LAST_REQUESTS requests completed, $STORED matters st
     note "Submissions: $LAST_REQUESTS requests completed, $STORED matters stored."
     scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
     scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
+    # Free-text search in the inbox: a two-character word in one matter in
+    # twelve (the demo's themes), and a caller's phone number (one matter).
+    scenario "search: 路灯 (two characters)" -s bench/staff.lua "$BASE/staff/matters?state=&q=%E8%B7%AF%E7%81%AF"
+    scenario "search: a caller's phone number" -s bench/staff.lua "$BASE/staff/matters?state=&q=$(cat "$WORK/phone.txt")"
     scenario "matter page" -s bench/matters.lua "$BASE/"
     scenario "dashboard" -s bench/staff.lua "$BASE/staff/dashboard"
     scenario "Open311 GET requests" "$BASE/open311/v2/requests.json"

@@ -44,6 +44,8 @@ def main():
     ids = [r[0] for r in query(url, "SELECT id FROM matters ORDER BY random() LIMIT 5000")]
     open(f"{w}/codes.txt", "w").write("\n".join(codes) + "\n")
     open(f"{w}/ids.txt", "w").write("\n".join(ids) + "\n")
+    phone = one(url, "SELECT citizen_phone FROM matters WHERE citizen_phone IS NOT NULL ORDER BY id LIMIT 1 OFFSET 1000")
+    open(f"{w}/phone.txt", "w").write(phone)
     cat = one(url, "SELECT id FROM categories WHERE code = 'municipal'")
     place = one(url, "SELECT id FROM units WHERE code = 'GC-XB'")
     # A cursor half-way down the whole list, newest first: the deep page.

@@ -36,6 +36,9 @@ pub struct BulkMatter {
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub rating: Option<Rating>,
+    /// PostgreSQL's search tokens (`db::search::tokens_for`); `None` lets
+    /// its trigger compute them (slowly, in SQL).
+    pub search: Option<String>,
 }
 
 #[derive(Insertable, Clone, Debug)]

@@ -381,7 +381,26 @@ fn ranked(
     query: &Query,
 ) -> QueryResult<Page> {
     let per_page = f.per_page.clamp(1, MAX_CHUNK);
-    let want = per_page + 1;
+    let back = f.cursor.is_some_and(|c| c.back);
+    let mut found = ranked_rows(conn, scope, f, now, query, per_page + 1)?;
+    let more = back || found.len() as i64 > per_page;
+    found.truncate(per_page as usize);
+    if back {
+        found.reverse();
+    }
+    Ok(ranked_page(rows_of(conn, found)?, more))
+}
+
+/// Up to `want` results of a text search from the filter's cursor on, in
+/// the order read (backwards when the cursor points back).
+fn ranked_rows(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    query: &Query,
+    want: i64,
+) -> QueryResult<Vec<(Tier, i64)>> {
     let back = f.cursor.is_some_and(|c| c.back);
     let (direction, tiers): (Direction, Vec<Tier>) = if back {
         (Direction::Newer, Tier::ALL.into_iter().rev().collect())
@@ -389,7 +408,7 @@ fn ranked(
         (Direction::Older, Tier::ALL.to_vec())
     };
     let start = f.cursor.and_then(|c| c.tier.map(|t| (t, c.id)));
-    let mut found: Vec<(Tier, Matter)> = Vec::new();
+    let mut found: Vec<(Tier, i64)> = Vec::new();
     'tiers: for tier in tiers {
         let mut from = match start {
             Some((t, _)) if (!back && tier < t) || (back && tier > t) => continue,
@@ -397,21 +416,31 @@ fn ranked(
             _ => None,
         };
         let tokens = query.tokens(tier);
-        let mut batch = (want * 2).clamp(32, MAX_CANDIDATES);
+        let mut batch = (want + 16).min(MAX_CANDIDATES);
         loop {
             let ids = index::candidates(conn, &tokens, from, direction, batch)?;
             let Some(&last) = ids.last() else { break };
             from = Some(last);
-            let rows: Vec<Matter> = filtered(scope, f, now)
+            // Checked on the searched fields alone; whole rows are read
+            // only for the page (a first page reads a hundred to count).
+            let rows: Vec<Searched> = filtered(scope, f, now)
                 .filter(matters::id.eq_any(&ids))
-                .select(Matter::as_select())
+                .select(SEARCHED)
                 .load(conn)?;
-            let mut by_id: std::collections::HashMap<i64, Matter> =
-                rows.into_iter().map(|m| (m.id, m)).collect();
+            let mut by_id: std::collections::HashMap<i64, Searched> =
+                rows.into_iter().map(|m| (m.0, m)).collect();
             for id in &ids {
                 let Some(m) = by_id.remove(id) else { continue };
-                if query.tier_of(&fields(&m)) == Some(tier) {
-                    found.push((tier, m));
+                let (_, title, description, address, code, phone) = &m;
+                let seen = Fields {
+                    title,
+                    description,
+                    address,
+                    code,
+                    phone: phone.as_deref(),
+                };
+                if query.tier_of(&seen) == Some(tier) {
+                    found.push((tier, *id));
                     if found.len() as i64 >= want {
                         break 'tiers;
                     }
@@ -423,27 +452,48 @@ fn ranked(
             batch = (batch * 4).min(MAX_CANDIDATES);
         }
     }
-    let more = back || found.len() as i64 > per_page;
-    found.truncate(per_page as usize);
-    if back {
-        found.reverse();
-    }
-    Ok(Page {
+    Ok(found)
+}
+
+/// A matter's id and the fields search looks at.
+type Searched = (i64, String, String, String, String, Option<String>);
+const SEARCHED: (
+    matters::id,
+    matters::title,
+    matters::description,
+    matters::address,
+    matters::code,
+    matters::citizen_phone,
+) = (
+    matters::id,
+    matters::title,
+    matters::description,
+    matters::address,
+    matters::code,
+    matters::citizen_phone,
+);
+
+/// The whole rows of these matters, in this order.
+fn rows_of(conn: &mut AnyConnection, found: Vec<(Tier, i64)>) -> QueryResult<Vec<(Tier, Matter)>> {
+    let ids: Vec<i64> = found.iter().map(|(_, id)| *id).collect();
+    let rows: Vec<Matter> = matters::table
+        .filter(matters::id.eq_any(&ids))
+        .select(Matter::as_select())
+        .load(conn)?;
+    let mut by_id: std::collections::HashMap<i64, Matter> =
+        rows.into_iter().map(|m| (m.id, m)).collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|(t, id)| by_id.remove(&id).map(|m| (t, m)))
+        .collect())
+}
+
+fn ranked_page(found: Vec<(Tier, Matter)>, more: bool) -> Page {
+    Page {
         first: found.first().map(|(t, m)| Cursor::ranked(*t, m.id)),
         last: found.last().map(|(t, m)| Cursor::ranked(*t, m.id)),
         rows: found.into_iter().map(|(_, m)| m).collect(),
         more,
-    })
-}
-
-/// What search looks at in a matter.
-fn fields(m: &Matter) -> Fields<'_> {
-    Fields {
-        title: &m.title,
-        description: &m.description,
-        address: &m.address,
-        code: &m.code,
-        phone: m.citizen_phone.as_deref(),
     }
 }
 
@@ -468,6 +518,32 @@ pub fn count_ranked(
         n: page.rows.len() as i64,
         capped: page.more,
     }))
+}
+
+/// [`search`], and for a text search also how many it finds (up to
+/// [`COUNT_CAP`]; `None` otherwise). On the first page both come from one
+/// reading of the index: the first [`COUNT_CAP`] results, of which the
+/// page shows the first few.
+pub fn search_counted(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> QueryResult<(Page, Option<Count>)> {
+    let Some(query) = indexed_query(f) else {
+        return Ok((search(conn, scope, f, now)?, None));
+    };
+    let per_page = f.per_page.clamp(1, MAX_CHUNK);
+    if f.cursor.is_some() || per_page > COUNT_CAP {
+        let page = ranked(conn, scope, f, now, &query)?;
+        return Ok((page, count_ranked(conn, scope, f, now)?));
+    }
+    // The first page: read up to the cap, show the first few.
+    let mut found = ranked_rows(conn, scope, f, now, &query, COUNT_CAP + 1)?;
+    let count = Count::of(found.len());
+    let more = found.len() as i64 > per_page;
+    found.truncate(per_page as usize);
+    Ok((ranked_page(rows_of(conn, found)?, more), Some(count)))
 }
 
 /// One page in the filter's sort, and whether another page follows it.

@@ -83,6 +83,9 @@ pub struct NewMatter<'a> {
     pub address_id: Option<&'a str>,
     pub api_client: Option<&'a str>,
     pub attributes: Option<&'a str>,
+    /// PostgreSQL's search tokens, computed here rather than by its
+    /// trigger's SQL (see `db::search`); `None` on SQLite.
+    pub search: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -159,6 +162,16 @@ pub struct ApiOrigin<'a> {
 pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryResult<i64> {
     super::atomic(conn, |conn| {
         let now = intake.received.naive_utc();
+        let search = super::search::tokens_for(
+            conn,
+            &crate::domain::search::Fields {
+                title: intake.title,
+                description: intake.description,
+                address: intake.address,
+                code: intake.code,
+                phone: intake.citizen_phone,
+            },
+        );
         let insert = diesel::insert_into(matters::table).values(NewMatter {
             code: intake.code,
             channel: intake.channel,
@@ -185,6 +198,7 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
             address_id: intake.api.and_then(|a| a.address_id),
             api_client: intake.api.map(|a| a.client),
             attributes: intake.api.and_then(|a| a.attributes),
+            search: search.as_deref(),
         });
         let insert = insert.returning(matters::id);
         let id: i64 = super::on_backend!(&mut *conn, |c| insert.get_result(c))?;

@@ -75,6 +75,10 @@ diesel::table! {
         address_id -> Nullable<Text>,
         api_client -> Nullable<Text>,
         attributes -> Nullable<Text>,
+        /// PostgreSQL: a new matter's search tokens as tsvector text, handed
+        /// to the trigger that files them (see `db::search`); always empty
+        /// once stored, and on SQLite.
+        search -> Nullable<Text>,
     }
 }
 

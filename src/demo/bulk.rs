@@ -88,6 +88,19 @@ fn spread(conn: &mut AnyConnection) -> Result<Spread, DemoError> {
     Ok(spread)
 }
 
+fn fields_of(m: &BulkMatter) -> crate::domain::search::Fields<'_> {
+    crate::domain::search::Fields {
+        title: &m.title,
+        description: &m.description,
+        address: &m.address,
+        code: &m.code,
+        phone: m.citizen_phone.as_deref(),
+    }
+}
+
+/// The generated matters were received over this span (three years).
+const SPAN_MINUTES: i64 = 3 * 365 * 24 * 60;
+
 /// Adds `n` generated matters (see the module's notes).
 pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkReport, DemoError> {
     let started = Instant::now();
@@ -120,8 +133,15 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
                     break c;
                 }
             };
-            let (matter, timeline) = matter(&mut rng, &spread, next_id, code, now);
+            // Received in the order of their ids, as in life (a search's
+            // "newest first" is by id): the k-th of n is about (n - k) / n
+            // of the span old.
+            let age = ((n - (written + batch.len())) as f64 - rng.random::<f64>()) / n as f64;
+            let age_minutes = 1 + (age.max(0.0) * SPAN_MINUTES as f64) as i64;
+            let (matter, timeline) = matter(&mut rng, &spread, next_id, code, now, age_minutes);
             next_id += 1;
+            let mut matter = matter;
+            matter.search = crate::db::search::tokens_for(&conn, &fields_of(&matter));
             batch.push(matter);
             evs.extend(timeline);
         }
@@ -263,6 +283,7 @@ fn matter(
     id: i64,
     code: String,
     now: DateTime<Utc>,
+    age_minutes: i64,
 ) -> (BulkMatter, Vec<BulkEvent>) {
     let channel = channel(rng);
     let category = &s.categories[rng.random_range(0..s.categories.len())];
@@ -279,7 +300,6 @@ fn matter(
         Channel::Online | Channel::Department | Channel::Leader => town.unwrap_or(place.id),
         Channel::Micro | Channel::Volunteer => place.id,
     };
-    let age_minutes = rng.random_range(1..(3 * 365 * 24 * 60));
     let times = Times::spaced(now - Duration::minutes(age_minutes), now);
     let stage = stage(rng, age_minutes < 30 * 24 * 60);
     let rating = (channel == Channel::Online && stage == Stage::Reached(5)).then(|| {
@@ -336,6 +356,7 @@ fn matter(
         resolved_at: reached(4).map(|_| t_resolve.naive_utc()),
         closed_at: reached(5).map(|_| t_close.naive_utc()),
         rating,
+        search: None,
     };
     (matter, events)
 }

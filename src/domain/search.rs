@@ -3,7 +3,8 @@
 //!
 //! Chinese has no spaces between words and a dispatcher's query is often
 //! two characters ("路灯", "井盖"), so the index holds character *bigrams*:
-//! every two neighbouring characters of a field. A query finds the matters
+//! every two neighbouring characters of a field (three where all are ASCII
+//! letters or digits: see `bigrams`). A query finds the matters
 //! whose index has every bigram of the query; each one is then checked for
 //! the query itself (a matter with "路灯" and "灯坏" somewhere has both
 //! bigrams of "路灯坏" without containing it). What comes back is exactly
@@ -112,22 +113,28 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
-/// The bigrams of a folded text, each with `prefix`, into `out`.
+/// The grams of a folded text, each with `prefix`, into `out`: within each
+/// run of searchable characters, every two neighbours, except that where
+/// both are ASCII (letters, digits) it takes three instead. A pair of
+/// digits says next to nothing (there are a hundred, and every phone
+/// number and code has ten of them), so a caller's number looked up by its
+/// digit pairs read most of the index; by its digit triples, a tenth.
 fn bigrams(prefix: &str, folded: &str, out: &mut Vec<String>) {
-    let mut prev: Option<char> = None;
-    for c in folded.chars() {
-        if is_separator(c) {
-            prev = None;
-            continue;
+    let chars: Vec<char> = folded.chars().collect();
+    for run in chars.split(|c| is_separator(*c)) {
+        for (i, pair) in run.windows(2).enumerate() {
+            let token: Option<&[char]> = if !(pair[0].is_ascii() && pair[1].is_ascii()) {
+                Some(pair)
+            } else {
+                run.get(i..i + 3).filter(|t| t[2].is_ascii())
+            };
+            if let Some(gram) = token {
+                let mut token = String::with_capacity(prefix.len() + 12);
+                token.push_str(prefix);
+                token.extend(gram);
+                out.push(token);
+            }
         }
-        if let Some(p) = prev {
-            let mut token = String::with_capacity(prefix.len() + 8);
-            token.push_str(prefix);
-            token.push(p);
-            token.push(c);
-            out.push(token);
-        }
-        prev = Some(c);
     }
 }
 
@@ -158,14 +165,45 @@ pub fn document_text(f: &Fields<'_>) -> String {
     document(f).join(" ")
 }
 
+/// [`document`] in PostgreSQL's `tsvector` text form: each token quoted,
+/// separated by spaces (what `matters.search` holds there).
+pub fn document_tsvector(f: &Fields<'_>) -> String {
+    document(f)
+        .iter()
+        .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// At most `n` of `items`, evenly spaced, the first and the last among them.
+fn spread(items: Vec<String>, n: usize) -> Vec<String> {
+    if items.len() <= n {
+        return items;
+    }
+    if n < 2 {
+        return items.into_iter().take(n).collect();
+    }
+    let last = items.len() - 1;
+    let mut picked: Vec<usize> = (0..n).map(|k| k * last / (n - 1)).collect();
+    picked.dedup();
+    picked.into_iter().map(|i| items[i].clone()).collect()
+}
+
 /// A query as typed, ready to be looked up and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
     /// The words (split at white space), folded: each must occur.
     pub parts: Vec<String>,
-    /// The plain bigrams of all the parts, each once.
+    /// The grams looked up: of each part, at most [`LOOKUP_PER_PART`],
+    /// spread along it, each once.
     bigrams: Vec<String>,
 }
+
+/// How many grams of one word are looked up in the index. Each one more
+/// costs a list read from the index, and past a few they narrow nothing
+/// down: four of a phone number's nine digit triples already single it
+/// out. What the index finds is checked against the whole word anyway.
+pub const LOOKUP_PER_PART: usize = 4;
 
 impl Query {
     /// `None` when nothing is left to look for.
@@ -179,7 +217,9 @@ impl Query {
         }
         let mut grams = Vec::new();
         for p in &parts {
-            bigrams("", p, &mut grams);
+            let mut all = Vec::new();
+            bigrams("", p, &mut all);
+            grams.extend(spread(all, LOOKUP_PER_PART));
         }
         grams.sort_unstable();
         grams.dedup();
@@ -190,8 +230,8 @@ impl Query {
     }
 
     /// Whether the index can narrow this query down. A query with no two
-    /// neighbouring searchable characters ("灯", "A 1") cannot: it is
-    /// matched by reading matters in order instead.
+    /// neighbouring searchable characters ("灯", "A 1"), or only two ASCII
+    /// ones ("12"), cannot: it is matched by reading matters in order.
     pub fn indexed(&self) -> bool {
         !self.bigrams.is_empty()
     }
@@ -259,7 +299,10 @@ mod tests {
     fn separators_end_runs_and_full_width_folds() {
         let mut out = Vec::new();
         bigrams("", &fold("Ａ１，路灯 b"), &mut out);
-        assert_eq!(out, vec!["a1", "路灯"]);
+        assert_eq!(out, vec!["路灯"], "two ASCII characters are no token");
+        out.clear();
+        bigrams("", &fold("1380号A栋"), &mut out);
+        assert_eq!(out, vec!["138", "380", "0号", "号a", "a栋"]);
         assert!(is_separator('，') && is_separator('、') && is_separator('\u{3000}'));
         assert!(!is_separator('路') && !is_separator('a') && !is_separator('7'));
     }
@@ -278,9 +321,20 @@ mod tests {
     }
 
     #[test]
+    fn a_long_word_is_looked_up_by_a_few_grams_spread_along_it() {
+        let q = Query::parse("13812345678").expect("query");
+        // Nine digit triples; the first, the last and two between.
+        assert_eq!(q.tokens(Tier::Text), vec!["138", "345", "678", "812"]);
+        let short = Query::parse("路灯不亮").expect("query");
+        assert_eq!(short.tokens(Tier::Text).len(), 3);
+    }
+
+    #[test]
     fn one_character_is_not_indexed() {
         assert!(!Query::parse("灯").expect("query").indexed());
         assert!(Query::parse("灯A").expect("query").indexed());
+        assert!(!Query::parse("12").expect("query").indexed());
+        assert!(Query::parse("123").expect("query").indexed());
         assert!(Query::parse("   ").is_none());
     }
 }

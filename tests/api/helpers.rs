@@ -517,6 +517,7 @@ impl TestApp {
                     resolved_at: None,
                     closed_at: None,
                     rating: None,
+                    search: None,
                 }
             })
             .collect();

@@ -117,6 +117,7 @@ fn store(app: &TestApp, docs: &[Doc]) -> Vec<i64> {
                 resolved_at: None,
                 closed_at: None,
                 rating: None,
+                search: None,
             }
         })
         .collect();
@@ -293,6 +294,30 @@ async fn search_results_page_forwards_and_back_without_gaps() {
         .replace("&#38;", "&")
         .replace("&amp;", "&");
     assert_eq!(ids_in(&staff.get_text(&href).await), pages[1].1);
+}
+
+#[tokio::test]
+async fn a_citizens_request_is_found_as_soon_as_it_is_stored() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let staff = app.dispatcher().await;
+    // By a word of its title, of its address, its phone (the tokens written
+    // with the row on PostgreSQL, by the trigger on SQLite), and its code.
+    for q in ["三巷路灯", "12号", "13812345678", code.as_str()] {
+        assert_eq!(search(&staff, q).await, vec![id], "{q}");
+    }
+    // What was stored is what domain::search computes.
+    let mut conn = app.conn();
+    let stored = shishi::db::search::stored_tokens(&mut conn, id).expect("tokens");
+    let expected = shishi::domain::search::document(&shishi::domain::search::Fields {
+        title: "夏北三巷路灯不亮",
+        description: "夏北社区三巷的路灯已经坏了一个星期，晚上很黑。",
+        address: "夏北三巷12号",
+        code: &code,
+        phone: Some("13812345678"),
+    });
+    assert_eq!(stored, expected);
 }
 
 #[tokio::test]

@@ -4,6 +4,9 @@
 -- the text), no positions (queries are ANDs of tokens), rowid = matter id.
 -- The 'ascii' tokenizer splits only at ASCII spaces and punctuation, which
 -- never occur inside a token, so each token stays whole.
+-- PostgreSQL keeps its tokens in matters.search; here it stays empty
+-- (the column is in the shared schema).
+ALTER TABLE matters ADD COLUMN search TEXT;
 CREATE VIRTUAL TABLE matter_search USING fts5(
     terms, content = '', contentless_delete = 1, tokenize = 'ascii', detail = 'none'
 );

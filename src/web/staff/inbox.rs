@@ -176,8 +176,8 @@ async fn find(
     let now = Utc::now();
     let names = crate::web::request_form::load_catalog(state, l).await?;
     db(state, l, move |c| {
-        let page = inbox::search(c, &scope, &f, now)?;
-        if let Some(total) = inbox::count_ranked(c, &scope, &f, now)? {
+        let (page, ranked_total) = inbox::search_counted(c, &scope, &f, now)?;
+        if let Some(total) = ranked_total {
             return Ok(Found {
                 page,
                 total,
