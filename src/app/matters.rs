@@ -24,6 +24,60 @@ pub struct MatterView {
     pub fund_available: Option<i64>,
     /// Every photo of the matter, the citizen's and staff's.
     pub photos: Vec<crate::db::photos::Photo>,
+    /// Possible duplicates: open matters of the last [`DUPLICATE_DAYS`] in
+    /// the same place with a title alike, most alike first.
+    pub similar: Vec<Similar>,
+}
+
+/// How far back the duplicates panel looks.
+pub const DUPLICATE_DAYS: i64 = 30;
+/// How many possible duplicates it shows.
+pub const DUPLICATES_SHOWN: usize = 5;
+
+/// A possible duplicate of the matter shown.
+#[derive(Clone, Debug)]
+pub struct Similar {
+    pub near: matters::Near,
+    /// 0 to 1 (see `domain::search::similarity`).
+    pub likeness: f64,
+}
+
+/// The possible duplicates of `m` (an open matter with a place), found
+/// among the newest open matters of its place and compared by title.
+pub fn similar(
+    c: &mut AnyConnection,
+    m: &Matter,
+    names: &crate::app::requests::Catalog,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Similar>> {
+    let (Some(place_id), Some(town_id)) = (m.place_id, m.town_id) else {
+        return Ok(Vec::new());
+    };
+    if !m.state.is_open() {
+        return Ok(Vec::new());
+    }
+    let place = names
+        .units
+        .iter()
+        .find(|u| u.id == place_id)
+        .map(|u| u.name.as_str())
+        .unwrap_or_default();
+    let since = (now - chrono::Duration::days(DUPLICATE_DAYS)).naive_utc();
+    let mut found: Vec<Similar> = matters::open_near(c, m.id, town_id, place_id, since)?
+        .into_iter()
+        .map(|near| Similar {
+            likeness: crate::domain::search::similarity(&m.title, &near.title, place),
+            near,
+        })
+        .filter(|s| s.likeness >= crate::domain::search::SIMILAR)
+        .collect();
+    found.sort_by(|a, b| {
+        b.likeness
+            .total_cmp(&a.likeness)
+            .then(b.near.created_at.cmp(&a.near.created_at))
+    });
+    found.truncate(DUPLICATES_SHOWN);
+    Ok(found)
 }
 
 /// Matter `id`, if it is within `user`'s scope.
@@ -64,6 +118,7 @@ pub fn view(
         None
     };
     Ok(MatterView {
+        similar: similar(c, &matter, names, chrono::Utc::now())?,
         milestones: matters::milestones_of(c, id)?,
         claimant,
         menu_item,

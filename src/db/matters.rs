@@ -254,6 +254,54 @@ pub fn by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<Matte
         .optional()
 }
 
+/// An open matter near another, as the duplicates panel lists it.
+#[derive(Clone, Debug, Queryable)]
+pub struct Near {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub state: State,
+    pub created_at: NaiveDateTime,
+}
+
+/// At most this many of a place's newest open matters are compared.
+pub const NEAR_LIMIT: i64 = 200;
+
+/// The open matters (not yet resolved, not merged) received since `since`
+/// in place `place_id` of town `town_id`, newest first, other than `id`:
+/// the candidates for the duplicates panel. Read through the town's index
+/// (town, state, received), then narrowed to the place.
+pub fn open_near(
+    conn: &mut AnyConnection,
+    id: i64,
+    town_id: i64,
+    place_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Near>> {
+    let open = [
+        State::Submitted,
+        State::Accepted,
+        State::Assigned,
+        State::InProgress,
+    ];
+    let query = matters::table
+        .filter(matters::town_id.eq(town_id))
+        .filter(matters::state.eq_any(open))
+        .filter(matters::created_at.ge(since))
+        .filter(matters::place_id.eq(place_id))
+        .filter(matters::id.ne(id))
+        .order((matters::created_at.desc(), matters::id.desc()))
+        .limit(NEAR_LIMIT)
+        .select((
+            matters::id,
+            matters::code,
+            matters::title,
+            matters::state,
+            matters::created_at,
+        ));
+    super::on_backend!(conn, |c| query.load(c))
+}
+
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
     matters::table
         .find(id)

@@ -189,6 +189,32 @@ fn spread(items: Vec<String>, n: usize) -> Vec<String> {
     picked.into_iter().map(|i| items[i].clone()).collect()
 }
 
+/// How alike two titles are, from 0 to 1: the share of grams they have in
+/// common (Dice's coefficient over the index's grams), leaving out those of
+/// `shared` (the name of the place both are in, which says nothing about
+/// what they ask).
+pub fn similarity(a: &str, b: &str, shared: &str) -> f64 {
+    let grams = |text: &str| {
+        let mut out = Vec::new();
+        bigrams("", &fold(text), &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let skip = grams(shared);
+    let keep = |g: &String| skip.binary_search(g).is_err();
+    let a: Vec<String> = grams(a).into_iter().filter(keep).collect();
+    let b: Vec<String> = grams(b).into_iter().filter(keep).collect();
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let common = a.iter().filter(|g| b.binary_search(g).is_ok()).count();
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// Titles at least this alike are shown as possible duplicates.
+pub const SIMILAR: f64 = 0.5;
+
 /// A query as typed, ready to be looked up and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
@@ -327,6 +353,20 @@ mod tests {
         assert_eq!(q.tokens(Tier::Text), vec!["138", "345", "678", "812"]);
         let short = Query::parse("路灯不亮").expect("query");
         assert_eq!(short.tokens(Tier::Text).len(), 3);
+    }
+
+    #[test]
+    fn titles_alike_apart_from_their_place() {
+        let same = similarity("夏北社区路灯不亮", "夏北社区路灯不亮", "夏北社区");
+        assert!((same - 1.0).abs() < 1e-9);
+        let reworded = similarity("三巷路灯不亮", "三巷路灯坏了很久", "夏北社区");
+        assert!(reworded >= SIMILAR, "{reworded}");
+        let other = similarity("夏北社区路灯不亮", "夏北社区井盖破损", "夏北社区");
+        assert!(
+            other < 0.2,
+            "the place's name alone is no likeness: {other}"
+        );
+        assert_eq!(similarity("", "路灯", ""), 0.0);
     }
 
     #[test]

@@ -171,6 +171,10 @@ pub struct MatterPage {
     pub radio_date: Option<String>,
     /// The matter this one was merged into: id and code.
     pub primary: Option<(i64, String)>,
+    /// Possible duplicates, and whether this user may merge this matter
+    /// into one of them here.
+    pub similar: Vec<SimilarView>,
+    pub may_merge: bool,
     pub events: Vec<StaffEventView>,
     pub actions: Vec<ActionView>,
     pub units: Vec<Choice>,
@@ -191,6 +195,17 @@ pub struct MatterPage {
     pub today: String,
     /// What was just done, to confirm it.
     pub done: Option<String>,
+}
+
+/// A possible duplicate on a matter's page.
+pub struct SimilarView {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub state_label: String,
+    pub received: String,
+    /// "85%".
+    pub likeness: String,
 }
 
 pub struct MilestoneView {

@@ -391,3 +391,65 @@ fn the_database_indexes_the_tokens_domain_search_computes() {
         assert_eq!(stored, expected, "{} tokens of {title}", backend_name());
     }
 }
+
+#[tokio::test]
+async fn a_likely_duplicate_is_on_the_matter_page_with_a_one_click_merge() {
+    let app = spawn_app().await;
+    // Two citizens report the same street light; a third, in the same
+    // place, something else; a fourth the same light in another place.
+    let first = app.submit_valid().await;
+    let second = app.submit_valid().await;
+    let other = app
+        .submit(&with(
+            &app.valid_request().await,
+            "title",
+            "夏北三巷井盖破损",
+        ))
+        .await;
+    let other = code_in(&other);
+    let elsewhere_form = app.valid_request().await;
+    let html = app.get_text("/submit").await;
+    let elsewhere = app
+        .submit(&with(
+            &elsewhere_form,
+            "place",
+            &option_value(&html, "叠滘社区"),
+        ))
+        .await;
+    let elsewhere = code_in(&elsewhere);
+    let staff = app.dispatcher().await;
+    let second_id = app.matter_id(&second);
+
+    let page = staff.get_text(&format!("/staff/matters/{second_id}")).await;
+    assert!(page.contains("可能重复的诉求"), "the panel is shown");
+    let panel = &page[page.find("可能重复的诉求").expect("panel")..];
+    let panel = &panel[..panel.find("</section>").expect("end")];
+    assert!(panel.contains(&first), "the same request in the same place");
+    assert!(panel.contains("相似度 100%"));
+    assert!(!panel.contains(&other), "another request in the same place");
+    assert!(!panel.contains(&elsewhere), "the same words elsewhere");
+
+    // One click: this matter follows the first.
+    let res = staff
+        .client
+        .post(staff.url(&format!("/staff/matters/{second_id}/merge")))
+        .form(&[
+            ("csrf_token", csrf_of(&page).as_str()),
+            ("version", version_of(&page).as_str()),
+            ("primary", first.as_str()),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.matter_state(second_id), "merged");
+    assert_eq!(
+        app.matter_field(second_id, "merged_into"),
+        Some(app.matter_id(&first).to_string())
+    );
+    // A merged matter is no longer offered as a duplicate.
+    let first_page = staff
+        .get_text(&format!("/staff/matters/{}", app.matter_id(&first)))
+        .await;
+    assert!(!first_page.contains(&second));
+}

@@ -18,7 +18,9 @@ use crate::domain::money::{parse_yuan, yuan};
 use crate::domain::phone;
 use crate::domain::step::{NoteRule, note_rule, service_minutes};
 use crate::domain::{Channel, State, Transition, UnitKind, clock, tracking};
-use crate::views::staff::{ActionView, ConflictPage, MatterPage, MilestoneView, StaffEventView};
+use crate::views::staff::{
+    ActionView, ConflictPage, MatterPage, MilestoneView, SimilarView, StaffEventView,
+};
 use crate::views::{Choice, PhotoView};
 use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::{AppError, ErrorKind, from_app};
@@ -229,6 +231,21 @@ fn milestone_views(v: &MatterView) -> Vec<MilestoneView> {
         .collect()
 }
 
+/// The possible duplicates, as the page lists them.
+fn similar_views(v: &MatterView, l: Lang) -> Vec<SimilarView> {
+    v.similar
+        .iter()
+        .map(|s| SimilarView {
+            id: s.near.id,
+            code: s.near.code.clone(),
+            title: s.near.title.clone(),
+            state_label: l.t(s.near.state.label_key()),
+            received: l.time(&s.near.created_at),
+            likeness: format!("{:.0}%", s.likeness * 100.0),
+        })
+        .collect()
+}
+
 fn build_page(
     req: &HttpRequest,
     user: &Staff,
@@ -298,6 +315,12 @@ fn build_page(
             .extension_days
             .map(|d| (d, m.extension_reason.clone().unwrap_or_default())),
         radio_date: m.radio_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        similar: similar_views(v, l),
+        may_merge: may(
+            user.role,
+            Action::Take(crate::domain::Transition::Merge),
+            facts,
+        ),
         primary: v.primary.as_ref().map(|p| (p.id, p.code.clone())),
         events: event_views(l, &v.events, &v.photos),
         photos: v
