@@ -231,6 +231,25 @@ fn milestone_views(v: &MatterView) -> Vec<MilestoneView> {
         .collect()
 }
 
+/// The forms of the steps this user may take here, one with the error of
+/// the last try when there was one.
+fn action_views(
+    user: &Staff,
+    channel: Channel,
+    facts: crate::domain::access::MatterFacts,
+    l: Lang,
+    error: Option<&(Action, String)>,
+) -> Vec<ActionView> {
+    Action::all()
+        .into_iter()
+        .filter(|a| may(user.role, *a, facts))
+        .map(|a| {
+            let message = error.filter(|(ea, _)| *ea == a).map(|(_, msg)| msg.clone());
+            action_view(a, channel, l, message)
+        })
+        .collect()
+}
+
 /// The possible duplicates, as the page lists them.
 fn similar_views(v: &MatterView, l: Lang) -> Vec<SimilarView> {
     v.similar
@@ -258,17 +277,7 @@ fn build_page(
     let facts = steps::facts(m, user);
     let see_citizen = sees_citizen(user.role);
     let now = Utc::now();
-    let actions = Action::all()
-        .into_iter()
-        .filter(|a| may(user.role, *a, facts))
-        .map(|a| {
-            let message = error
-                .as_ref()
-                .filter(|(ea, _)| *ea == a)
-                .map(|(_, msg)| msg.clone());
-            action_view(a, m.channel, l, message)
-        })
-        .collect();
+    let actions = action_views(user, m.channel, facts, l, error.as_ref());
     let Choices {
         units,
         channels,
