@@ -109,14 +109,7 @@ pub fn candidates(
                 .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            diesel::sql_query(format!(
-                "SELECT rowid AS id FROM matter_search WHERE matter_search MATCH ? \
-                 AND rowid {cmp} ? ORDER BY rowid {order} LIMIT ?"
-            ))
-            .bind::<Text, _>(q)
-            .bind::<BigInt, _>(from)
-            .bind::<BigInt, _>(limit)
-            .load(c)?
+            return sqlite_candidates(c, &q, from, direction, limit);
         }
         AnyConnection::Postgresql(c) => {
             let q = tokens
@@ -135,6 +128,115 @@ pub fn candidates(
         }
     };
     Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// SQLite: the filed matters the FTS5 query `q` finds, and every matter of
+/// the tail (not filed yet: each one a candidate, checked by the caller
+/// like the rest), in id order.
+fn sqlite_candidates(
+    c: &mut diesel::SqliteConnection,
+    q: &str,
+    from: i64,
+    direction: Direction,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let filed = mark(c)?;
+    let tail = |c: &mut diesel::SqliteConnection, lo: i64, hi: i64, order: &str, n: i64| {
+        diesel::sql_query(format!(
+            "SELECT id FROM matters WHERE id > ? AND id < ? ORDER BY id {order} LIMIT ?"
+        ))
+        .bind::<BigInt, _>(lo)
+        .bind::<BigInt, _>(hi)
+        .bind::<BigInt, _>(n)
+        .load::<Id>(c)
+    };
+    let index = |c: &mut diesel::SqliteConnection, lo: i64, hi: i64, order: &str, n: i64| {
+        diesel::sql_query(format!(
+            "SELECT rowid AS id FROM matter_search WHERE matter_search MATCH ? \
+             AND rowid > ? AND rowid < ? ORDER BY rowid {order} LIMIT ?"
+        ))
+        .bind::<Text, _>(q)
+        .bind::<BigInt, _>(lo)
+        .bind::<BigInt, _>(hi)
+        .bind::<BigInt, _>(n)
+        .load::<Id>(c)
+    };
+    let mut ids = Vec::new();
+    match direction {
+        Direction::Older => {
+            ids.extend(tail(c, filed, from, "DESC", limit)?);
+            let rest = limit - ids.len() as i64;
+            if rest > 0 {
+                ids.extend(index(c, i64::MIN, from.min(filed + 1), "DESC", rest)?);
+            }
+        }
+        Direction::Newer => {
+            ids.extend(index(c, from, filed.saturating_add(1), "ASC", limit)?);
+            let rest = limit - ids.len() as i64;
+            if rest > 0 {
+                ids.extend(tail(c, from.max(filed), i64::MAX, "ASC", rest)?);
+            }
+        }
+    }
+    Ok(ids.into_iter().map(|r| r.id).collect())
+}
+
+/// The setting that says up to which matter id SQLite's index is filed.
+const FILED: &str = "search_indexed";
+
+fn mark(c: &mut diesel::SqliteConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Mark {
+        #[diesel(sql_type = BigInt)]
+        filed: i64,
+    }
+    let found: Option<Mark> =
+        diesel::sql_query("SELECT CAST(value AS INTEGER) AS filed FROM settings WHERE name = ?")
+            .bind::<Text, _>(FILED)
+            .get_result(c)
+            .optional()?;
+    Ok(found.map_or(0, |m| m.filed))
+}
+
+/// Files up to `limit` of the matters received since the last time into
+/// SQLite's index, in one transaction, and returns how many. On PostgreSQL
+/// every matter is filed as it is stored: nothing to do.
+pub fn catch_up(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
+    let AnyConnection::Sqlite(c) = conn else {
+        return Ok(0);
+    };
+    c.immediate_transaction(|c| {
+        let filed = mark(c)?;
+        let upto: Vec<Id> =
+            diesel::sql_query("SELECT id FROM matters WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?")
+                .bind::<BigInt, _>(filed)
+                .bind::<BigInt, _>(limit - 1)
+                .load(c)?;
+        let upto = match upto.first() {
+            Some(last) => last.id,
+            None => {
+                let newest: Vec<Id> =
+                    diesel::sql_query("SELECT coalesce(max(id), 0) AS id FROM matters").load(c)?;
+                newest.first().map_or(filed, |n| n.id)
+            }
+        };
+        if upto <= filed {
+            return Ok(0);
+        }
+        let n = diesel::sql_query(
+            "INSERT INTO matter_search (rowid, terms) \
+             SELECT id, shishi_terms(title, description, address, code, citizen_phone) \
+             FROM matters WHERE id > ? AND id <= ?",
+        )
+        .bind::<BigInt, _>(filed)
+        .bind::<BigInt, _>(upto)
+        .execute(c)?;
+        diesel::sql_query("UPDATE settings SET value = CAST(? AS TEXT) WHERE name = ?")
+            .bind::<BigInt, _>(upto)
+            .bind::<Text, _>(FILED)
+            .execute(c)?;
+        Ok(n)
+    })
 }
 
 /// The tokens the database holds for matter `id` (tests hold them to

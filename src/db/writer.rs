@@ -121,9 +121,32 @@ impl Writer {
     }
 }
 
+/// How often the writer files new matters into the search index (see
+/// `db::search::catch_up`), and how many at most at a time.
+const FILE_EVERY: Duration = Duration::from_millis(250);
+const FILE_AT_MOST: i64 = 20_000;
+
 fn run(pool: &Pool, queue: &mpsc::Receiver<Box<dyn Job>>) {
     let mut conn = None;
-    while let Ok(first) = queue.recv() {
+    let mut filed = std::time::Instant::now();
+    loop {
+        let first = match queue.recv_timeout(FILE_EVERY) {
+            Ok(job) => Some(job),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        if filed.elapsed() >= FILE_EVERY {
+            filed = std::time::Instant::now();
+            if conn.is_none() {
+                conn = connect(pool);
+            }
+            if let Some(c) = conn.as_mut()
+                && let Err(e) = super::search::catch_up(c, FILE_AT_MOST)
+            {
+                log::error!("filing new matters for search: {e}");
+            }
+        }
+        let Some(first) = first else { continue };
         let mut batch = vec![first];
         while batch.len() < BATCH {
             match queue.try_recv() {

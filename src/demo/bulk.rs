@@ -153,6 +153,8 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
         bulk::restore_indexes(&mut conn, &indexes)?;
     }
     bulk::sync_sequences(&mut conn)?;
+    // SQLite's search index files them in large batches, here all at once.
+    while crate::db::search::catch_up(&mut conn, 250_000)? > 0 {}
     use diesel::connection::SimpleConnection;
     match conn {
         AnyConnection::Sqlite(_) => conn.batch_execute("PRAGMA journal_mode = WAL;")?,

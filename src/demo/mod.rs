@@ -191,6 +191,7 @@ pub fn load(url: &str, prefix: &str) -> Result<Report, DemoError> {
         )));
     }
     let accounts = conn.transaction::<_, DemoError, _>(|c| build(c, prefix))?;
+    while crate::db::search::catch_up(&mut conn, 250_000)? > 0 {}
     let matters: i64 = matters_t::table.count().get_result(&mut conn)?;
     let events: i64 = crate::db::schema::events::table
         .count()
