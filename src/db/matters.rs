@@ -269,8 +269,9 @@ pub const NEAR_LIMIT: i64 = 200;
 
 /// The open matters (not yet resolved, not merged) received since `since`
 /// in place `place_id` of town `town_id`, newest first, other than `id`:
-/// the candidates for the duplicates panel. Read through the town's index
-/// (town, state, received), then narrowed to the place.
+/// the candidates for the duplicates panel (at most [`NEAR_LIMIT`]). Read
+/// through the town's index (town, state, received), then narrowed to the
+/// place.
 pub fn open_near(
     conn: &mut AnyConnection,
     id: i64,
@@ -278,28 +279,37 @@ pub fn open_near(
     place_id: i64,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<Near>> {
-    let open = [
+    // A query per state, each read in order off (town, state, received):
+    // one query with `state IN (…)` and a sort let PostgreSQL walk every
+    // matter of the last 30 days instead (150 ms a page at 1,000,000).
+    let mut found = Vec::new();
+    for state in [
         State::Submitted,
         State::Accepted,
         State::Assigned,
         State::InProgress,
-    ];
-    let query = matters::table
-        .filter(matters::town_id.eq(town_id))
-        .filter(matters::state.eq_any(open))
-        .filter(matters::created_at.ge(since))
-        .filter(matters::place_id.eq(place_id))
-        .filter(matters::id.ne(id))
-        .order((matters::created_at.desc(), matters::id.desc()))
-        .limit(NEAR_LIMIT)
-        .select((
-            matters::id,
-            matters::code,
-            matters::title,
-            matters::state,
-            matters::created_at,
-        ));
-    super::on_backend!(conn, |c| query.load(c))
+    ] {
+        let query = matters::table
+            .filter(matters::town_id.eq(town_id))
+            .filter(matters::state.eq(state))
+            .filter(matters::created_at.ge(since))
+            .filter(matters::place_id.eq(place_id))
+            .filter(matters::id.ne(id))
+            .order((matters::created_at.desc(), matters::id.desc()))
+            .limit(NEAR_LIMIT)
+            .select((
+                matters::id,
+                matters::code,
+                matters::title,
+                matters::state,
+                matters::created_at,
+            ));
+        let rows: Vec<Near> = super::on_backend!(&mut *conn, |c| query.load(c))?;
+        found.extend(rows);
+    }
+    found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    found.truncate(NEAR_LIMIT as usize);
+    Ok(found)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
