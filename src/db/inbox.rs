@@ -338,12 +338,6 @@ fn scanned_text(f: &Filter) -> Option<&str> {
     }
 }
 
-/// Whether this filter's text is looked up in the index (its results come
-/// ranked rather than in the filter's sort).
-pub fn is_ranked(f: &Filter) -> bool {
-    indexed_query(f).is_some()
-}
-
 /// One page of matters in the filter's order (or, for a text search, by
 /// rank), and whether another page follows it.
 pub fn search(

@@ -477,19 +477,41 @@ impl Staff {
     }
 }
 
+/// What a stored matter says (see [`TestApp::store_online`]).
+pub struct Texts {
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub phone: Option<String>,
+}
+
 impl TestApp {
     /// Stores `n` online matters straight into the tables (many rows a
     /// statement), received a minute apart in the order of `i`, titled by
     /// `title(i)`; returns their ids in that order.
     pub fn many_matters(&self, n: usize, title: impl Fn(usize) -> String) -> Vec<i64> {
+        let texts = (0..n).map(|i| Texts {
+            title: title(i),
+            description: "用于测试导出的诉求内容。".into(),
+            address: String::new(),
+            phone: Some("13900001111".into()),
+        });
+        self.store_online(30, texts)
+    }
+
+    /// Stores online matters with these texts straight into the tables,
+    /// received a minute apart from `days_ago` on, in order; returns their
+    /// ids in that order.
+    pub fn store_online(&self, days_ago: i64, texts: impl Iterator<Item = Texts>) -> Vec<i64> {
         use shishi::db::bulk::{BulkMatter, next_matter_id, write};
         use shishi::domain::{Channel, Source, State};
         let mut conn = self.conn();
         let category = self.category_id("municipal");
         let first = next_matter_id(&mut conn).expect("next id");
-        let start = chrono::Utc::now() - chrono::Duration::days(30);
-        let batch: Vec<BulkMatter> = (0..n)
-            .map(|i| {
+        let start = chrono::Utc::now() - chrono::Duration::days(days_ago);
+        let batch: Vec<BulkMatter> = texts
+            .enumerate()
+            .map(|(i, t)| {
                 let at = (start + chrono::Duration::minutes(i as i64)).naive_utc();
                 BulkMatter {
                     id: first + i as i64,
@@ -498,13 +520,13 @@ impl TestApp {
                     source: Source::Web,
                     state: State::Submitted,
                     category_id: category,
-                    title: title(i),
-                    description: "用于测试导出的诉求内容。".into(),
+                    title: t.title,
+                    description: t.description,
                     town_id: None,
                     place_id: None,
-                    address: String::new(),
+                    address: t.address,
                     citizen_name: None,
-                    citizen_phone: Some("13900001111".into()),
+                    citizen_phone: t.phone,
                     unit_id: None,
                     version: 1,
                     created_at: at,

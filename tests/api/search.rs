@@ -80,50 +80,15 @@ const DOCS: [Doc; 16] = [
 /// Stores the documents as online matters a minute apart (later ones
 /// newer); returns their ids in order.
 fn store(app: &TestApp, docs: &[Doc]) -> Vec<i64> {
-    use shishi::db::bulk::{BulkMatter, next_matter_id, write};
-    use shishi::domain::{Channel, Source, State};
-    let mut conn = app.conn();
-    let category = app.category_id("municipal");
-    let first = next_matter_id(&mut conn).expect("next id");
-    let start = chrono::Utc::now() - chrono::Duration::days(3);
-    let batch: Vec<BulkMatter> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let at = (start + chrono::Duration::minutes(i as i64)).naive_utc();
-            BulkMatter {
-                id: first + i as i64,
-                code: shishi::domain::tracking::generate("NH", &mut rand::rng()),
-                channel: Channel::Online,
-                source: Source::Web,
-                state: State::Submitted,
-                category_id: category,
-                title: d.title.into(),
-                description: d.description.into(),
-                town_id: None,
-                place_id: None,
-                address: d.address.into(),
-                citizen_name: None,
-                citizen_phone: d.phone.map(str::to_owned),
-                unit_id: None,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-                sign_due_at: None,
-                due_at: None,
-                accepted_at: None,
-                dispatched_at: None,
-                signed_at: None,
-                resolved_at: None,
-                closed_at: None,
-                rating: None,
-                search: None,
-            }
-        })
-        .collect();
-    write(&mut conn, &batch, &[]).expect("bulk insert");
-    shishi::db::bulk::sync_sequences(&mut conn).expect("sequences");
-    batch.iter().map(|m| m.id).collect()
+    app.store_online(
+        3,
+        docs.iter().map(|d| Texts {
+            title: d.title.into(),
+            description: d.description.into(),
+            address: d.address.into(),
+            phone: d.phone.map(str::to_owned),
+        }),
+    )
 }
 
 /// The ids a `LIKE '%q%'` over title, description, address, code and
