@@ -609,13 +609,48 @@ fn after(q: Boxed<'_>, sort: Sort, at: Cursor) -> Boxed<'_> {
 }
 
 /// How many matters are in each state, under every filter but the state,
-/// each up to [`COUNT_CAP`].
+/// each up to [`COUNT_CAP`]. On PostgreSQL the eight capped readings go
+/// in one statement (`UNION ALL`): as eight queries they were eight round
+/// trips on every inbox page. SQLite reads in process, one by one.
 pub fn counts_by_state(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &Filter,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<(State, Count)>> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        let capped = |state: State| {
+            narrow!(
+                matters::table.into_boxed::<diesel::pg::Pg>(),
+                scope,
+                f,
+                now,
+                false
+            )
+            .filter(matters::state.eq(state.code()))
+            .select(matters::state)
+            .limit(COUNT_CAP + 1)
+        };
+        let [a, b, c, d, e, g, h, i] = State::ALL;
+        let found: Vec<State> = capped(a)
+            .union_all(capped(b))
+            .union_all(capped(c))
+            .union_all(capped(d))
+            .union_all(capped(e))
+            .union_all(capped(g))
+            .union_all(capped(h))
+            .union_all(capped(i))
+            .load(pg)?;
+        return Ok(State::ALL
+            .into_iter()
+            .map(|state| {
+                (
+                    state,
+                    Count::of(found.iter().filter(|s| **s == state).count()),
+                )
+            })
+            .collect());
+    }
     State::ALL
         .into_iter()
         .map(|state| {

@@ -355,41 +355,86 @@ pub enum Find<'a> {
     Id(i64),
 }
 
-pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<Tracked>> {
+/// A matter's public view with its public timeline, oldest first.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub matter: Tracked,
+    pub events: Vec<PublicEvent>,
+    /// Whether it has public photos (read apart, and only then).
+    pub has_photos: bool,
+}
+
+/// A matter's public view and the timeline a citizen may see (only the
+/// public events, and only what the page shows of them), in one query: a
+/// status page is the most read page there is, and on PostgreSQL every
+/// query is a round trip to another process. One row per public event
+/// with the matter's columns repeated (a handful of rows).
+pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<Timeline>> {
     use super::schema::{categories, units};
+    // Correlated, which the query builder does not express.
+    let has_photos = diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM photos WHERE photos.matter_id = matters.id AND photos.public)",
+    );
     let query = matters::table
         .left_join(categories::table.on(categories::id.eq(matters::category_id)))
         .left_join(units::table.on(units::id.nullable().eq(matters::unit_id)))
         .left_join(places.on(places.field(units::id).nullable().eq(matters::place_id)))
+        .left_join(
+            events::table.on(events::matter_id
+                .eq(matters::id)
+                .and(events::public.eq(true))),
+        )
         .select((
-            matters::id,
-            matters::code,
-            matters::channel,
-            matters::state,
-            matters::version,
-            matters::merged_into,
-            matters::created_at,
-            matters::due_at,
-            matters::rating,
-            matters::title,
-            matters::description,
-            matters::address,
-            matters::citizen_phone.is_not_null(),
-            (categories::name, categories::name_en).nullable(),
-            categories::code.nullable(),
-            (units::name, units::name_en).nullable(),
-            (places.field(units::name), places.field(units::name_en)).nullable(),
-        ));
-    match find {
-        Find::Code(code) => super::on_backend!(conn, |c| query
-            .filter(matters::code.eq(code))
-            .first(c)
-            .optional()),
-        Find::Id(id) => super::on_backend!(conn, |c| query
-            .filter(matters::id.eq(id))
-            .first(c)
-            .optional()),
-    }
+            (
+                matters::id,
+                matters::code,
+                matters::channel,
+                matters::state,
+                matters::version,
+                matters::merged_into,
+                matters::created_at,
+                matters::due_at,
+                matters::rating,
+                matters::title,
+                matters::description,
+                matters::address,
+                matters::citizen_phone.is_not_null(),
+                (categories::name, categories::name_en).nullable(),
+                categories::code.nullable(),
+                (units::name, units::name_en).nullable(),
+                (places.field(units::name), places.field(units::name_en)).nullable(),
+            ),
+            (
+                events::at,
+                events::kind,
+                events::note,
+                events::matter_id,
+                events::matter_version,
+            )
+                .nullable(),
+            has_photos,
+        ))
+        .order(events::id.asc());
+    type Row = (Tracked, Option<PublicEvent>, bool);
+    let rows: Vec<Row> = match find {
+        Find::Code(code) => {
+            super::on_backend!(conn, |c| query.filter(matters::code.eq(code)).load(c))
+        }
+        Find::Id(id) => super::on_backend!(conn, |c| query.filter(matters::id.eq(id)).load(c)),
+    }?;
+    let mut rows = rows.into_iter();
+    let Some((matter, first, has_photos)) = rows.next() else {
+        return Ok(None);
+    };
+    let events = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, e, _)| e))
+        .collect();
+    Ok(Some(Timeline {
+        matter,
+        events,
+        has_photos,
+    }))
 }
 
 /// One line of the public timeline.
@@ -401,23 +446,6 @@ pub struct PublicEvent {
     pub matter_id: i64,
     /// The matter's version after this event (its photos carry it too).
     pub version: i32,
-}
-
-/// The timeline a citizen may see, oldest first: only the public events,
-/// and only what the page shows of them.
-pub fn public_timeline(conn: &mut AnyConnection, matter_id: i64) -> QueryResult<Vec<PublicEvent>> {
-    let query = events::table
-        .filter(events::matter_id.eq(matter_id))
-        .filter(events::public.eq(true))
-        .order(events::id)
-        .select((
-            events::at,
-            events::kind,
-            events::note,
-            events::matter_id,
-            events::matter_version,
-        ));
-    super::on_backend!(conn, |c| query.load(c))
 }
 
 /// The figures on the home page.

@@ -443,11 +443,16 @@ fn track_view(
     c: &mut db::AnyConnection,
     code: &str,
 ) -> Result<Option<TrackView>, diesel::result::Error> {
-    let Some(own) = matters::tracked(c, Find::Code(code))? else {
+    let Some(first) = matters::tracked(c, Find::Code(code))? else {
         return Ok(None);
     };
-    let mut events = matters::public_timeline(c, own.id)?;
-    let mut photos = db::photos::of_matter(c, own.id, false)?;
+    let photos_of = |c: &mut db::AnyConnection, t: &matters::Timeline| match t.has_photos {
+        true => db::photos::of_matter(c, t.matter.id, false),
+        false => Ok(Vec::new()),
+    };
+    let mut photos = photos_of(c, &first)?;
+    let own = first.matter;
+    let mut events = first.events;
     let mut matter = own.clone();
     for _ in 0..5 {
         let Some(primary_id) = matter.merged_into else {
@@ -457,13 +462,14 @@ fn track_view(
             break;
         };
         let since = events.last().map(|e| e.at);
+        photos.extend(photos_of(c, &primary)?);
         events.extend(
-            matters::public_timeline(c, primary.id)?
+            primary
+                .events
                 .into_iter()
                 .filter(|e| since.is_none_or(|t| e.at >= t) && e.kind != EventKind::Submitted),
         );
-        photos.extend(db::photos::of_matter(c, primary.id, false)?);
-        matter = primary;
+        matter = primary.matter;
     }
     Ok(Some(TrackView {
         own,
