@@ -63,7 +63,19 @@ fn open(url: &str) -> Result<AnyConnection, DemoError> {
             log::info!("generating with the write-ahead log: {e}");
         }
     }
+    if let AnyConnection::Postgresql(_) = conn {
+        bulk_session(&mut conn)?;
+    }
     Ok(conn)
+}
+
+/// A PostgreSQL session of the generator: commits need not wait for the
+/// disk (a failed run is rerun), and index builds get memory (a GIN build
+/// flushes to disk each time it fills `maintenance_work_mem`).
+fn bulk_session(conn: &mut AnyConnection) -> Result<(), DemoError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '1GB';")?;
+    Ok(())
 }
 
 fn spread(conn: &mut AnyConnection) -> Result<Spread, DemoError> {
@@ -114,7 +126,6 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
     let mut rng = StdRng::seed_from_u64(seed);
     let now = Utc::now();
     let mut next_id = bulk::next_matter_id(&mut conn)?;
-    let (mut written, mut written_events) = (0usize, 0usize);
     // Many rows: the indexes are built once at the end (sorting), rather than
     // grown one random insert at a time.
     let dropped = if n >= 50_000 {
@@ -122,39 +133,83 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
     } else {
         None
     };
-    while written < n {
-        let take = 5000.min(n - written);
-        let mut batch = Vec::with_capacity(take);
-        let mut evs = Vec::with_capacity(take * 6);
-        for _ in 0..take {
-            let code = loop {
-                let c = tracking::generate(prefix, &mut rng);
-                if codes.insert(c.clone()) {
-                    break c;
+    // One thread makes the batches while this one writes them (the
+    // database works while the next batch is made).
+    let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    let written_all = std::thread::scope(|s| -> Result<(usize, usize), DemoError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<BulkMatter>, Vec<BulkEvent>)>(2);
+        s.spawn(move || {
+            let mut made = 0;
+            while made < n {
+                let take = 5000.min(n - made);
+                let mut batch = Vec::with_capacity(take);
+                let mut evs = Vec::with_capacity(take * 6);
+                for _ in 0..take {
+                    let code = loop {
+                        let c = tracking::generate(prefix, &mut rng);
+                        if codes.insert(c.clone()) {
+                            break c;
+                        }
+                    };
+                    // Received in the order of their ids, as in life (a
+                    // search's "newest first" is by id): the k-th of n is
+                    // about (n - k) / n of the span old.
+                    let age = ((n - (made + batch.len())) as f64 - rng.random::<f64>()) / n as f64;
+                    let age_minutes = 1 + (age.max(0.0) * SPAN_MINUTES as f64) as i64;
+                    let (mut matter, timeline) =
+                        matter(&mut rng, &spread, next_id, code, now, age_minutes);
+                    next_id += 1;
+                    // PostgreSQL's search tokens, handed in as the server
+                    // would otherwise compute them (db::search::tokens_for).
+                    matter.search = postgres
+                        .then(|| crate::domain::search::document_tsvector(&fields_of(&matter)));
+                    batch.push(matter);
+                    evs.extend(timeline);
                 }
-            };
-            // Received in the order of their ids, as in life (a search's
-            // "newest first" is by id): the k-th of n is about (n - k) / n
-            // of the span old.
-            let age = ((n - (written + batch.len())) as f64 - rng.random::<f64>()) / n as f64;
-            let age_minutes = 1 + (age.max(0.0) * SPAN_MINUTES as f64) as i64;
-            let (matter, timeline) = matter(&mut rng, &spread, next_id, code, now, age_minutes);
-            next_id += 1;
-            let mut matter = matter;
-            matter.search = crate::db::search::tokens_for(&conn, &fields_of(&matter));
-            batch.push(matter);
-            evs.extend(timeline);
+                made += batch.len();
+                if tx.send((batch, evs)).is_err() {
+                    return; // the writer stopped (an error): so do we
+                }
+            }
+        });
+        let (mut matters, mut events) = (0, 0);
+        for (batch, evs) in rx {
+            bulk::write(&mut conn, &batch, &evs)?;
+            matters += batch.len();
+            events += evs.len();
         }
-        bulk::write(&mut conn, &batch, &evs)?;
-        written += batch.len();
-        written_events += evs.len();
+        Ok((matters, events))
+    })?;
+    let (written, written_events) = written_all;
+    finish(&mut conn, url, dropped)?;
+    Ok(BulkReport {
+        matters: written,
+        events: written_events,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// After the rows: the indexes built again, the sequences caught up,
+/// SQLite's search index filed, PostgreSQL's statistics gathered.
+fn finish(
+    conn: &mut AnyConnection,
+    url: &str,
+    dropped: Option<Vec<String>>,
+) -> Result<(), DemoError> {
+    if let Some(mut indexes) = dropped {
+        match conn {
+            AnyConnection::Sqlite(_) => bulk::restore_indexes(conn, &indexes)?,
+            // Two at a time (a GIN build uses one core), longest first:
+            // the search index, then the events'.
+            AnyConnection::Postgresql(_) => {
+                indexes.sort_by_key(|sql| (!sql.contains("USING gin"), !sql.contains(" events ")));
+                on_two(conn, url, indexes)?;
+            }
+        }
     }
-    if let Some(indexes) = dropped {
-        bulk::restore_indexes(&mut conn, &indexes)?;
-    }
-    bulk::sync_sequences(&mut conn)?;
+    bulk::sync_sequences(conn)?;
     // SQLite's search index files them in large batches, here all at once.
-    while crate::db::search::catch_up(&mut conn, 250_000)? > 0 {}
+    while crate::db::search::catch_up(conn, 250_000)? > 0 {}
     use diesel::connection::SimpleConnection;
     match conn {
         AnyConnection::Sqlite(_) => conn.batch_execute("PRAGMA journal_mode = WAL;")?,
@@ -164,12 +219,40 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
         // query, 1.6 ms after ANALYZE). About 0.7 s at 100,000 matters.
         // VACUUM as well: it marks the pages all-visible, so the inbox's
         // capped counts read the index alone (index-only scans).
-        AnyConnection::Postgresql(_) => conn.batch_execute("VACUUM ANALYZE;")?,
+        AnyConnection::Postgresql(_) => on_two(
+            conn,
+            url,
+            vec![
+                "VACUUM ANALYZE events".to_owned(),
+                "VACUUM ANALYZE matters".to_owned(),
+                "VACUUM ANALYZE".to_owned(),
+            ],
+        )?,
     }
-    Ok(BulkReport {
-        matters: written,
-        events: written_events,
-        seconds: started.elapsed().as_secs_f64(),
+    Ok(())
+}
+
+/// Runs these statements in order on two connections at once (this one
+/// and another to `url`), each taking the next when done.
+fn on_two(conn: &mut AnyConnection, url: &str, statements: Vec<String>) -> Result<(), DemoError> {
+    use diesel::connection::SimpleConnection;
+    let queue = std::sync::Mutex::new(statements.into_iter());
+    let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+    let work = |c: &mut AnyConnection| -> Result<(), DemoError> {
+        while let Some(sql) = next() {
+            c.batch_execute(&sql)?;
+        }
+        Ok(())
+    };
+    let mut other = db::open(url)?;
+    bulk_session(&mut other)?;
+    std::thread::scope(|s| {
+        let helper = s.spawn(|| work(&mut other));
+        let mine = work(conn);
+        let theirs = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        mine.and(theirs)
     })
 }
 

@@ -245,6 +245,14 @@ impl Query {
         for p in &parts {
             let mut all = Vec::new();
             bigrams("", p, &mut all);
+            // A run of digits or letters shares its start with many
+            // others (a mobile number's "138", a code's prefix): its
+            // grams are looked up from its second half, which is rarer
+            // (issue 15: a phone number at 1,000,000 matters read the
+            // long list of "138").
+            if p.is_ascii() && all.len() >= 2 * LOOKUP_PER_PART {
+                all.drain(..all.len() / 2);
+            }
             grams.extend(spread(all, LOOKUP_PER_PART));
         }
         grams.sort_unstable();
@@ -349,8 +357,18 @@ mod tests {
     #[test]
     fn a_long_word_is_looked_up_by_a_few_grams_spread_along_it() {
         let q = Query::parse("13812345678").expect("query");
-        // Nine digit triples; the first, the last and two between.
-        assert_eq!(q.tokens(Tier::Text), vec!["138", "345", "678", "812"]);
+        // Nine digit triples: four of the last five (not the "138" that
+        // one mobile number in ten starts with), the last among them.
+        assert_eq!(q.tokens(Tier::Text), vec!["234", "345", "456", "678"]);
+        let chinese = Query::parse("夏北社区路灯不亮了").expect("query");
+        // Eight pairs: the first, the last and two between.
+        assert_eq!(
+            chinese.tokens(Tier::Text),
+            vec!["亮了", "夏北", "社区", "路灯"]
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        );
         let short = Query::parse("路灯不亮").expect("query");
         assert_eq!(short.tokens(Tier::Text).len(), 3);
     }
