@@ -279,34 +279,52 @@ pub fn open_near(
     place_id: i64,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<Near>> {
-    // A query per state, each read in order off (town, state, received):
+    // A reading per state, each in order off (town, state, received):
     // one query with `state IN (…)` and a sort let PostgreSQL walk every
     // matter of the last 30 days instead (150 ms a page at 1,000,000).
-    let mut found = Vec::new();
-    for state in [
+    // On PostgreSQL the four readings go in one statement (UNION ALL: one
+    // round trip, not four); SQLite runs them one by one, in process.
+    macro_rules! reading {
+        ($boxed:expr, $state:expr) => {
+            $boxed
+                .filter(matters::town_id.eq(town_id))
+                .filter(matters::state.eq($state))
+                .filter(matters::created_at.ge(since))
+                .filter(matters::place_id.eq(place_id))
+                .filter(matters::id.ne(id))
+                .order((matters::created_at.desc(), matters::id.desc()))
+                .limit(NEAR_LIMIT)
+                .select((
+                    matters::id,
+                    matters::code,
+                    matters::title,
+                    matters::state,
+                    matters::created_at,
+                ))
+        };
+    }
+    let [a, b, c, d] = [
         State::Submitted,
         State::Accepted,
         State::Assigned,
         State::InProgress,
-    ] {
-        let query = matters::table
-            .filter(matters::town_id.eq(town_id))
-            .filter(matters::state.eq(state))
-            .filter(matters::created_at.ge(since))
-            .filter(matters::place_id.eq(place_id))
-            .filter(matters::id.ne(id))
-            .order((matters::created_at.desc(), matters::id.desc()))
-            .limit(NEAR_LIMIT)
-            .select((
-                matters::id,
-                matters::code,
-                matters::title,
-                matters::state,
-                matters::created_at,
-            ));
-        let rows: Vec<Near> = super::on_backend!(&mut *conn, |c| query.load(c))?;
-        found.extend(rows);
-    }
+    ];
+    let mut found: Vec<Near> = match conn {
+        AnyConnection::Postgresql(pg) => {
+            let q = |s: State| reading!(matters::table.into_boxed::<diesel::pg::Pg>(), s);
+            q(a).union_all(q(b))
+                .union_all(q(c))
+                .union_all(q(d))
+                .load(pg)?
+        }
+        AnyConnection::Sqlite(lite) => {
+            let mut found = Vec::new();
+            for state in [a, b, c, d] {
+                found.extend(reading!(matters::table, state).load::<Near>(lite)?);
+            }
+            found
+        }
+    };
     found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     found.truncate(NEAR_LIMIT as usize);
     Ok(found)
