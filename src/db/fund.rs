@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 
 use super::AnyConnection;
 use super::schema::{fund_ledger, fund_lock};
@@ -31,16 +30,37 @@ pub fn lock(conn: &mut AnyConnection) -> QueryResult<()> {
         .map(drop)
 }
 
+/// The fund's position: the ledger's sums by kind, kept beside the lock row
+/// by a trigger on every entry (migration 000011), so reading it is one row
+/// however long the ledger grows.
+pub fn position(conn: &mut AnyConnection) -> QueryResult<Fund> {
+    let (allocated, reserved, released, spent): (i64, i64, i64, i64) = fund_lock::table
+        .find(1)
+        .select((
+            fund_lock::allocated_fen,
+            fund_lock::reserved_fen,
+            fund_lock::released_fen,
+            fund_lock::spent_fen,
+        ))
+        .first(conn)?;
+    Ok(Fund::from_entries([
+        (Entry::Allocation, allocated),
+        (Entry::Reservation, reserved),
+        (Entry::Release, released),
+        (Entry::Spend, spent),
+    ]))
+}
+
 #[derive(QueryableByName)]
 struct Total {
-    #[diesel(sql_type = Text)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
     kind: String,
-    #[diesel(sql_type = BigInt)]
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     total: i64,
 }
 
-/// The fund's position, summed from the ledger.
-pub fn position(conn: &mut AnyConnection) -> QueryResult<Fund> {
+/// The position summed from the ledger itself (what [`position`] keeps).
+pub fn summed(conn: &mut AnyConnection) -> QueryResult<Fund> {
     let totals: Vec<Total> = diesel::sql_query(
         "SELECT kind, CAST(SUM(amount_fen) AS BIGINT) AS total FROM fund_ledger GROUP BY kind",
     )

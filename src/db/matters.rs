@@ -311,7 +311,9 @@ pub fn open_near(
     ];
     let mut found: Vec<Near> = match conn {
         AnyConnection::Postgresql(pg) => {
-            let q = |s: State| reading!(matters::table.into_boxed::<diesel::pg::Pg>(), s);
+            // Not boxed: the statement is the same every time, so it is
+            // prepared once per connection and kept.
+            let q = |s: State| reading!(matters::table, s);
             q(a).union_all(q(b))
                 .union_all(q(c))
                 .union_all(q(d))
@@ -388,10 +390,13 @@ pub struct Timeline {
 /// query is a round trip to another process. One row per public event
 /// with the matter's columns repeated (a handful of rows).
 pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<Timeline>> {
-    use super::schema::{categories, units};
-    // Correlated, which the query builder does not express.
-    let has_photos = diesel::dsl::sql::<diesel::sql_types::Bool>(
-        "EXISTS (SELECT 1 FROM photos WHERE photos.matter_id = matters.id AND photos.public)",
+    use super::schema::{categories, photos, units};
+    // Built by the query builder (not written as SQL text) so that the
+    // statement is prepared once per connection and kept.
+    let has_photos = diesel::dsl::exists(
+        photos::table
+            .filter(photos::matter_id.eq(matters::id))
+            .filter(photos::public.eq(true)),
     );
     let query = matters::table
         .left_join(categories::table.on(categories::id.eq(matters::category_id)))

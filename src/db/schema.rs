@@ -163,6 +163,10 @@ diesel::table! {
     fund_lock (id) {
         id -> Integer,
         turns -> BigInt,
+        allocated_fen -> BigInt,
+        reserved_fen -> BigInt,
+        released_fen -> BigInt,
+        spent_fen -> BigInt,
     }
 }
 

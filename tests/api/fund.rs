@@ -264,6 +264,13 @@ fn run(w: &World, ops: &[Op], tally: &mut Tally) -> Result<(), TestCaseError> {
             }
         }
         let position = fund::position(&mut c).expect("position");
+        // The kept position is the ledger's sums, entry by entry.
+        prop_assert_eq!(
+            position,
+            fund::summed(&mut c).expect("summed"),
+            "after {:?}",
+            op
+        );
         prop_assert_eq!(position.available(), available, "after {:?}", op);
         prop_assert!(
             position.available() >= 0 && position.outstanding() >= 0,
@@ -341,7 +348,13 @@ fn racing_approvals_never_take_more_than_there_is() {
                 "round {round}: {r:?}"
             );
         }
-        let after = fund::position(&mut c).expect("position").available();
+        let after = fund::position(&mut c).expect("position");
+        assert_eq!(
+            after,
+            fund::summed(&mut c).expect("summed"),
+            "round {round}"
+        );
+        let after = after.available();
         assert_eq!(after, before - approved * 300_000, "round {round}");
         assert!(
             (0..300_000).contains(&after),
@@ -356,4 +369,23 @@ fn racing_approvals_never_take_more_than_there_is() {
         c.transaction::<_, diesel::result::Error, _>(|_| Ok(()))
             .expect("connection still sound");
     }
+}
+
+#[test]
+fn the_ledger_is_kept_as_written() {
+    use diesel::prelude::*;
+    use shishi::db::schema::fund_ledger;
+    let (world, _dir) = World::new();
+    let mut c = world.conn();
+    app::fund::allocate(&mut c, &world.admin, 50_000, "拨入", chrono::Utc::now())
+        .expect("allocated");
+    let before = fund::position(&mut c).expect("position");
+    let rewritten = diesel::update(fund_ledger::table)
+        .set(fund_ledger::amount_fen.eq(1))
+        .execute(&mut c);
+    assert!(rewritten.is_err(), "an entry cannot be changed");
+    let removed = diesel::delete(fund_ledger::table).execute(&mut c);
+    assert!(removed.is_err(), "nor taken out");
+    assert_eq!(fund::position(&mut c).expect("position"), before);
+    assert_eq!(fund::summed(&mut c).expect("summed"), before);
 }
