@@ -50,7 +50,7 @@ pub fn similar(
     names: &crate::app::requests::Catalog,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Similar>> {
-    let (Some(place_id), Some(town_id)) = (m.place_id, m.town_id) else {
+    let Some(place_id) = m.place_id else {
         return Ok(Vec::new());
     };
     if !m.state.is_open() {
@@ -63,7 +63,7 @@ pub fn similar(
         .map(|u| u.name.as_str())
         .unwrap_or_default();
     let since = (now - chrono::Duration::days(DUPLICATE_DAYS)).naive_utc();
-    let mut found: Vec<Similar> = matters::open_near(c, m.id, town_id, place_id, since)?
+    let mut found: Vec<Similar> = matters::open_near(c, m.id, place_id, since)?
         .into_iter()
         .map(|near| Similar {
             likeness: crate::domain::search::similarity(&m.title, &near.title, place),

@@ -268,18 +268,16 @@ pub struct Near {
 pub const NEAR_LIMIT: i64 = 200;
 
 /// The open matters (not yet resolved, not merged) received since `since`
-/// in place `place_id` of town `town_id`, newest first, other than `id`:
-/// the candidates for the duplicates panel (at most [`NEAR_LIMIT`]). Read
-/// through the town's index (town, state, received), then narrowed to the
-/// place.
+/// in place `place_id`, newest first, other than `id`: the candidates for
+/// the duplicates panel (at most [`NEAR_LIMIT`]), read off the place's
+/// index (place, state, received).
 pub fn open_near(
     conn: &mut AnyConnection,
     id: i64,
-    town_id: i64,
     place_id: i64,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<Near>> {
-    // A reading per state, each in order off (town, state, received):
+    // A reading per state, each in order off (place, state, received):
     // one query with `state IN (…)` and a sort let PostgreSQL walk every
     // matter of the last 30 days instead (150 ms a page at 1,000,000).
     // On PostgreSQL the four readings go in one statement (UNION ALL: one
@@ -287,10 +285,9 @@ pub fn open_near(
     macro_rules! reading {
         ($boxed:expr, $state:expr) => {
             $boxed
-                .filter(matters::town_id.eq(town_id))
+                .filter(matters::place_id.eq(place_id))
                 .filter(matters::state.eq($state))
                 .filter(matters::created_at.ge(since))
-                .filter(matters::place_id.eq(place_id))
                 .filter(matters::id.ne(id))
                 .order((matters::created_at.desc(), matters::id.desc()))
                 .limit(NEAR_LIMIT)

@@ -1,0 +1,1 @@
+DROP INDEX matters_place_state_created;
