@@ -28,10 +28,13 @@ use crate::domain::search::{Fields, document_text, document_tsvector};
 /// (computed here: the trigger's SQL takes ~0.3 ms a row, this a few
 /// microseconds), on SQLite nothing (its triggers fill the FTS5 table).
 pub fn tokens_for(conn: &AnyConnection, f: &Fields<'_>) -> Option<String> {
-    match conn {
-        AnyConnection::Postgresql(_) => Some(document_tsvector(f)),
-        AnyConnection::Sqlite(_) => None,
-    }
+    tokens_on(matches!(conn, AnyConnection::Postgresql(_)), f)
+}
+
+/// [`tokens_for`], for a thread that knows the backend but holds no
+/// connection (the generator makes its batches on one).
+pub fn tokens_on(postgres: bool, f: &Fields<'_>) -> Option<String> {
+    postgres.then(|| document_tsvector(f))
 }
 
 #[declare_sql_function]

@@ -136,7 +136,7 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
     // One thread makes the batches while this one writes them (the
     // database works while the next batch is made).
     let postgres = matches!(conn, AnyConnection::Postgresql(_));
-    let written_all = std::thread::scope(|s| -> Result<(usize, usize), DemoError> {
+    let (written, written_events) = std::thread::scope(|s| -> Result<(usize, usize), DemoError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<BulkMatter>, Vec<BulkEvent>)>(2);
         s.spawn(move || {
             let mut made = 0;
@@ -159,10 +159,7 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
                     let (mut matter, timeline) =
                         matter(&mut rng, &spread, next_id, code, now, age_minutes);
                     next_id += 1;
-                    // PostgreSQL's search tokens, handed in as the server
-                    // would otherwise compute them (db::search::tokens_for).
-                    matter.search = postgres
-                        .then(|| crate::domain::search::document_tsvector(&fields_of(&matter)));
+                    matter.search = crate::db::search::tokens_on(postgres, &fields_of(&matter));
                     batch.push(matter);
                     evs.extend(timeline);
                 }
@@ -180,7 +177,6 @@ pub fn generate(url: &str, n: usize, prefix: &str, seed: u64) -> Result<BulkRepo
         }
         Ok((matters, events))
     })?;
-    let (written, written_events) = written_all;
     finish(&mut conn, url, dropped)?;
     Ok(BulkReport {
         matters: written,
