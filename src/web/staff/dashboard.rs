@@ -29,64 +29,113 @@ pub struct Measures {
     pub closed: Vec<MonthCount>,
 }
 
-/// The last counted figures, with when they were counted, and whether a
-/// count is under way. Counting a million matters takes seconds; within
-/// the configured lifetime the figures are reused, and while one request
-/// counts, the others keep showing the previous figures.
+/// The last counted figures, with when they were counted and how long that
+/// took, and the turn to count them. Counting a million matters takes
+/// seconds (ten million, a couple of minutes), so figures are reused for
+/// the configured lifetime and at least nine times as long as a count took
+/// (counting takes at most a tenth of a core); one count runs at a time;
+/// a request that finds the figures due shows them and has them counted
+/// again in the background, and one that finds none yet waits for the
+/// count under way instead of starting its own.
 #[derive(Default)]
 pub struct MeasuresCache {
-    last: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Measures>)>>,
-    counting: std::sync::atomic::AtomicBool,
+    last: std::sync::Mutex<Option<Counted>>,
+    counting: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Clone)]
+struct Counted {
+    at: std::time::Instant,
+    took: std::time::Duration,
+    measures: std::sync::Arc<Measures>,
+}
+
+impl Counted {
+    fn due(&self, ttl: std::time::Duration) -> bool {
+        due(self.at.elapsed(), self.took, ttl)
+    }
+}
+
+/// Whether figures counted `age` ago, in a count that took `took`, are due
+/// to be counted again, by the lifetime `ttl`.
+fn due(age: std::time::Duration, took: std::time::Duration, ttl: std::time::Duration) -> bool {
+    age >= ttl.max(took * 9)
 }
 
 impl MeasuresCache {
-    fn get(&self) -> Option<(std::time::Instant, std::sync::Arc<Measures>)> {
+    fn get(&self) -> Option<Counted> {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// How long ago the figures were counted (`None`: never yet).
     pub fn age(&self) -> Option<std::time::Duration> {
-        self.get().map(|(at, _)| at.elapsed())
+        self.get().map(|c| c.at.elapsed())
     }
 
-    fn put(&self, m: std::sync::Arc<Measures>) {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), m));
+    fn put(&self, counted: Counted) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
     }
 }
 
-/// The figures, counted afresh when the last count is older than the
-/// configured lifetime.
+/// The figures as kept, counted again when due (a lifetime of zero: counted
+/// for every request).
 pub async fn current(
     state: &web::Data<AppState>,
     l: Lang,
 ) -> Result<std::sync::Arc<Measures>, AppError> {
-    use std::sync::atomic::Ordering;
     let ttl = std::time::Duration::from_secs(state.settings.measures_ttl_secs);
     let cache = &state.measures;
-    if let Some((at, m)) = cache.get() {
-        if at.elapsed() < ttl {
-            return Ok(m);
-        }
-        // Someone is counting already: the previous figures will do meanwhile.
-        if !ttl.is_zero() && cache.counting.swap(true, Ordering::AcqRel) {
-            return Ok(m);
-        }
-    } else if !ttl.is_zero() {
-        cache.counting.store(true, Ordering::Release);
+    if ttl.is_zero() {
+        return count(state, l).await;
     }
-    let counted = db(state, l, |c| Ok(measure(c)?)).await;
-    cache.counting.store(false, Ordering::Release);
-    let m = std::sync::Arc::new(counted?);
-    cache.put(m.clone());
-    Ok(m)
+    match cache.get() {
+        Some(c) if !c.due(ttl) => Ok(c.measures),
+        Some(c) => {
+            // Unless someone is counting already, count in the background;
+            // the previous figures will do meanwhile.
+            if let Ok(turn) = cache.counting.clone().try_lock_owned() {
+                let state = state.clone();
+                actix_web::rt::spawn(async move {
+                    let _turn = turn;
+                    if let Err(e) = count(&state, Lang::Zh).await {
+                        log::warn!("counting the dashboard's figures: {e}");
+                    }
+                });
+            }
+            Ok(c.measures)
+        }
+        None => {
+            let _turn = cache.counting.lock().await;
+            // Counted while this request waited for its turn.
+            match cache.get() {
+                Some(c) => Ok(c.measures),
+                None => count(state, l).await,
+            }
+        }
+    }
 }
 
-/// Counts the figures now and keeps them (the server does this in the
-/// background).
+async fn count(state: &web::Data<AppState>, l: Lang) -> Result<std::sync::Arc<Measures>, AppError> {
+    let started = std::time::Instant::now();
+    let measures = std::sync::Arc::new(db(state, l, |c| Ok(measure(c)?)).await?);
+    state.measures.put(Counted {
+        at: std::time::Instant::now(),
+        took: started.elapsed(),
+        measures: measures.clone(),
+    });
+    Ok(measures)
+}
+
+/// Counts the figures when they are missing or half their lifetime old (and
+/// nine counts' time), so that visitors seldom find them due; the server
+/// calls this in the background.
 pub async fn refresh(state: &web::Data<AppState>) -> Result<(), AppError> {
-    let counted = db(state, Lang::Zh, |c| Ok(measure(c)?)).await?;
-    state.measures.put(std::sync::Arc::new(counted));
-    Ok(())
+    let _turn = state.measures.counting.lock().await;
+    let half = std::time::Duration::from_secs(state.settings.measures_ttl_secs / 2);
+    match state.measures.get() {
+        Some(c) if !c.due(half) => Ok(()),
+        _ => count(state, Lang::Zh).await.map(|_| ()),
+    }
 }
 
 pub fn measure(c: &mut AnyConnection) -> Result<Measures, DbError> {
@@ -361,4 +410,27 @@ pub async fn show(
         open: m.overall.open,
     };
     Ok(page(&req, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    fn due(age: u64, took: u64) -> bool {
+        super::due(
+            Duration::from_secs(age),
+            Duration::from_secs(took),
+            Duration::from_secs(60),
+        )
+    }
+
+    #[test]
+    fn figures_are_due_after_their_lifetime_and_nine_counts_time() {
+        // A quick count: due when the lifetime is over.
+        assert!(!due(59, 1));
+        assert!(due(61, 1));
+        // A count of two minutes (ten million matters): not before 18.
+        assert!(!due(600, 120));
+        assert!(due(1081, 120));
+    }
 }
