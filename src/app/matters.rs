@@ -80,6 +80,34 @@ pub fn similar(
     Ok(found)
 }
 
+/// The unit a matter about `place` goes to unless the dispatcher says
+/// otherwise: a community's matters to its town (夏北社区 → 桂城街道), a
+/// town's to the town itself.
+pub fn suggested_unit(units: &[crate::db::catalog::Unit], place: Option<i64>) -> Option<i64> {
+    let place = units.iter().find(|u| Some(u.id) == place)?;
+    match place.kind {
+        crate::domain::UnitKind::Community => place.parent_id,
+        crate::domain::UnitKind::Town => Some(place.id),
+        _ => None,
+    }
+}
+
+/// The matter whose tracking code `typed` is (in any case, with or without
+/// dashes and spaces), in any state, if `user` may see it.
+pub fn by_typed_code(
+    c: &mut AnyConnection,
+    user: &Staff,
+    prefix: &str,
+    typed: &str,
+) -> Result<Option<i64>> {
+    let Some(code) = crate::domain::tracking::normalize(prefix, typed) else {
+        return Ok(None);
+    };
+    Ok(matters::by_code(c, &code)?
+        .filter(|m| user.scope.covers(m.channel, m.unit_id))
+        .map(|m| m.id))
+}
+
 /// Matter `id`, if it is within `user`'s scope.
 pub fn visible(c: &mut AnyConnection, user: &Staff, id: i64) -> Result<Matter> {
     let matter = matters::by_id(c, id)?.ok_or(Error::NotFound)?;

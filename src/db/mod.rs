@@ -288,6 +288,35 @@ pub fn revert_last_migration(url: &str) -> Result<(), DbError> {
     .map_err(|e| DbError::Migrate(e.to_string()))
 }
 
+/// Runs `f` in one transaction that, on SQLite, takes the write lock before
+/// anything is read (`BEGIN IMMEDIATE`): a transaction that reads first
+/// and writes after fails at once on SQLite when another connection writes
+/// in between, where this one waits its turn. For use cases that take more
+/// than one step together.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let AnyConnection::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(done) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
+            Ok(done)
+        }
+        Err(e) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,8 +55,16 @@ pub struct InboxRow {
     pub unit: String,
     pub town: String,
     pub received: String,
+    /// The deadline at risk: which one ("签收" or "办结"), its day, and how
+    /// near it is in words ("超期 2 天", "今天到期", "剩 1 天"; empty when
+    /// further off), with `due_class` "overdue", "soon" or "".
+    pub due_kind: String,
     pub due: String,
+    pub due_note: String,
+    pub due_class: &'static str,
     pub overdue: bool,
+    /// An urgent safety hazard (紧急安全隐患).
+    pub urgent: bool,
     /// Masked (138****1234), and empty for roles that see no citizen data.
     pub phone: String,
 }
@@ -81,6 +89,10 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// "N matters" in words.
     pub summary: String,
+    /// Whether a filter other than the state is set (the filters show open).
+    pub filtered: bool,
+    /// A search limited to some states: the same search in every state.
+    pub all_states: Option<String>,
     /// A text search: the rows come best match first, not in the sort.
     pub ranked: bool,
     /// This view as a download.
@@ -134,6 +146,10 @@ pub struct ActionView {
     pub milestone: bool,
     /// Photos may be attached (a progress note, the resolution).
     pub photos: bool,
+    /// No field at all: a button, not a form to open.
+    pub simple: bool,
+    /// The unit may be left blank (accepting: dispatch later).
+    pub unit_optional: bool,
     /// Why the last try of this form was refused.
     pub error: Option<String>,
 }

@@ -35,7 +35,8 @@ pub fn routes(t: &mut Table<'_>) {
         .get("/photos/{token}/thumb", photos::thumb)
         .get("/healthz", public::healthz)
         .get("/readyz", public::readyz)
-        .get("/static/style.css", public::stylesheet);
+        .get("/static/style.css", public::stylesheet)
+        .get("/favicon.ico", public::favicon);
     staff::routes(t);
     open311::routes(t);
 }

@@ -594,3 +594,9 @@ impl TestApp {
             .expect("category")
     }
 }
+
+/// `q` percent-encoded for a query string.
+pub fn encode(q: &str) -> String {
+    let pair = serde_urlencoded::to_string([("q", q)]).expect("encode");
+    pair["q=".len()..].to_owned()
+}

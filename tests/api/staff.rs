@@ -180,6 +180,99 @@ async fn a_web_request_goes_from_triage_to_closure_and_the_citizen_sees_each_ste
 }
 
 #[tokio::test]
+async fn a_code_typed_in_the_inbox_search_opens_its_matter_in_any_state() {
+    let app = spawn_app().await;
+    let code = app.submit_valid().await;
+    let id = app.matter_id(&code);
+    let dispatcher = app.dispatcher().await;
+    let gc = app.staff("gc", "unit", Some("GC")).await;
+    let jj = app.staff("jj", "unit", Some("JJ")).await;
+    dispatcher.must(id, "accept", &[]).await;
+    dispatcher
+        .must(id, "dispatch", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    gc.must(id, "sign", &[]).await;
+    gc.must(id, "resolve", &[("note", "已修复。")]).await;
+    dispatcher.must(id, "close", &[]).await;
+
+    // The dispatcher's inbox shows what waits for triage; the closed
+    // matter's code, typed as it is read out on the phone, still opens it.
+    let spoken = code.to_lowercase().replace('-', " ");
+    for typed in [code.as_str(), spoken.as_str()] {
+        let res = dispatcher
+            .get(&format!(
+                "/staff/matters?state=submitted&q={}",
+                encode(typed)
+            ))
+            .await;
+        assert_eq!(res.status(), 303, "{typed}");
+        assert_eq!(res.headers()["location"], format!("/staff/matters/{id}"));
+    }
+    // Only for someone who may see it: another town gets no jump.
+    let res = jj.get(&format!("/staff/matters?q={}", encode(&code))).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        !res.text()
+            .await
+            .expect("body")
+            .contains(&format!("/staff/matters/{id}\""))
+    );
+    // A phone number searched within one state offers every state.
+    let html = dispatcher
+        .get_text("/staff/matters?state=submitted&q=13812345678")
+        .await;
+    assert!(html.contains("在全部状态中搜索"), "offers every state");
+    let html = dispatcher
+        .get_text("/staff/matters?state=&q=13812345678")
+        .await;
+    assert!(
+        html.contains(&format!("/staff/matters/{id}\"")),
+        "found in every state"
+    );
+}
+
+#[tokio::test]
+async fn accepting_dispatches_to_the_unit_suggested_by_the_place_in_one_step() {
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let dispatcher = app.dispatcher().await;
+    let gc = app.unit_id("GC").to_string();
+    // The next step comes first, open, with the place's town chosen
+    // (夏北社区 → 桂城街道); sending back comes last.
+    let html = dispatcher.get_text(&format!("/staff/matters/{id}")).await;
+    let accept = html.find("/accept\"").expect("an accept form");
+    let reject = html.find("/reject\"").expect("a reject form");
+    assert!(accept < reject, "accept before reject");
+    let form = &html[accept..reject];
+    assert!(
+        form.contains(&format!("<option value=\"{gc}\" selected>")),
+        "the place's town is suggested"
+    );
+    // A unit that does not exist: neither step is taken.
+    let res = dispatcher.act(id, "accept", &[("unit", "999999")]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.matter_state(id), "submitted");
+    // Accepted and dispatched in one form.
+    dispatcher.must(id, "accept", &[("unit", &gc)]).await;
+    assert_eq!(app.matter_state(id), "assigned");
+    assert_eq!(
+        app.matter_field(id, "unit_id").as_deref(),
+        Some(gc.as_str())
+    );
+    // The unit signs with one button, not a form to open.
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    let page = unit.get_text(&format!("/staff/matters/{id}")).await;
+    let sign = page.find("/sign\"").expect("a sign button");
+    assert!(page[..sign].ends_with(&format!(
+        "<form class=\"action-button\" method=\"post\" action=\"/staff/matters/{id}"
+    )));
+    unit.must(id, "sign", &[]).await;
+    // 办结答复 before 退单.
+    let page = unit.get_text(&format!("/staff/matters/{id}")).await;
+    assert!(page.find("/resolve\"").expect("resolve") < page.find("/return\"").expect("return"));
+}
+
+#[tokio::test]
 async fn return_puts_it_back_in_the_dispatch_queue() {
     let app = spawn_app().await;
     let id = app.matter_id(&app.submit_valid().await);

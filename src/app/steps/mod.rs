@@ -95,6 +95,44 @@ pub fn take(
     take_as(c, user, As::Staff, id, version, action, input, now)
 }
 
+/// Accepts matter `id` and dispatches it to `input.unit` in one
+/// transaction — the dispatcher's usual pair of steps as one form: neither
+/// is taken unless both may be. The note goes with the acceptance.
+pub fn accept_and_dispatch(
+    c: &mut AnyConnection,
+    user: &Staff,
+    id: i64,
+    version: Option<i32>,
+    input: &StepInput,
+    now: DateTime<Utc>,
+) -> Result<i32> {
+    let dispatch = StepInput {
+        note: String::new(),
+        public: false,
+        ..input.clone()
+    };
+    crate::db::write_transaction(c, |c| {
+        let accepted = take(
+            c,
+            user,
+            id,
+            version,
+            Action::Take(Transition::Accept),
+            input,
+            now,
+        )?;
+        take(
+            c,
+            user,
+            id,
+            Some(accepted),
+            Action::Take(Transition::Dispatch),
+            &dispatch,
+            now,
+        )
+    })
+}
+
 /// [`take`], allowed by the rule `who` names.
 #[allow(clippy::too_many_arguments)]
 pub fn take_as(

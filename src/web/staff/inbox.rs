@@ -120,6 +120,23 @@ impl InboxQuery {
         }
     }
 
+    /// Whether a filter other than the state is set.
+    fn filtered(&self) -> bool {
+        [
+            &self.channel,
+            &self.category,
+            &self.unit,
+            &self.town,
+            &self.from,
+            &self.to,
+            &self.q,
+            &self.overdue,
+            &self.sort,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+    }
+
     /// This query with another page (or state), as a link.
     fn link(&self, base: &str, change: impl FnOnce(&mut InboxQuery)) -> String {
         let mut q = self.clone();
@@ -232,14 +249,64 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
             unit: unit_name(&found.units, m.unit_id, l),
             town: unit_name(&found.units, m.town_id, l),
             received: l.time(&m.created_at),
-            due: m.due_at.as_ref().map(|d| l.date(d)).unwrap_or_default(),
+            due_kind: at_risk(m).map(|(kind, _)| l.t(kind)).unwrap_or_default(),
+            due: at_risk(m).map(|(_, d)| l.date(&d)).unwrap_or_default(),
+            due_note: at_risk(m)
+                .map(|(_, d)| nearness(d, now, l).0)
+                .unwrap_or_default(),
+            due_class: at_risk(m).map(|(_, d)| nearness(d, now, l).1).unwrap_or(""),
             overdue: inbox::is_overdue(m, now),
+            urgent: found
+                .categories
+                .iter()
+                .any(|c| c.id == m.category_id && crate::domain::category::is_urgent(&c.code)),
             phone: match (show_phone, m.citizen_phone.as_deref()) {
                 (true, Some(phone)) => phone::mask(phone),
                 _ => String::new(),
             },
         })
         .collect()
+}
+
+/// The deadline at risk and its name: an assigned matter's signing (or its
+/// finishing, if that comes first), any other open matter's finishing.
+fn at_risk(m: &crate::db::matters::Matter) -> Option<(&'static str, chrono::NaiveDateTime)> {
+    let finish = m
+        .due_at
+        .filter(|_| m.state.is_open())
+        .map(|d| ("staff.inbox.due_finish", d));
+    let sign = m
+        .sign_due_at
+        .filter(|_| m.state == State::Assigned)
+        .map(|d| ("staff.inbox.due_sign", d));
+    match (sign, finish) {
+        (Some(s), Some(f)) => Some(if f.1 < s.1 { f } else { s }),
+        (s, f) => s.or(f),
+    }
+}
+
+/// How near deadline `at` is, in words and as a class: past ("超期 N 天",
+/// "overdue"), today or within two days ("soon"), or further off (no words).
+fn nearness(
+    at: chrono::NaiveDateTime,
+    now: chrono::DateTime<Utc>,
+    l: Lang,
+) -> (String, &'static str) {
+    use crate::domain::clock::today;
+    let days = (today(at.and_utc()) - today(now)).num_days();
+    if at.and_utc() < now {
+        let late = (-days).max(0).to_string();
+        (l.tf("staff.inbox.due_late", &[("n", &late)]), "overdue")
+    } else if days == 0 {
+        (l.t("staff.inbox.due_today"), "soon")
+    } else if days <= 2 {
+        (
+            l.tf("staff.inbox.due_left", &[("n", &days.to_string())]),
+            "soon",
+        )
+    } else {
+        (String::new(), "")
+    }
 }
 
 /// The same view from its first page.
@@ -382,6 +449,25 @@ fn choices(query: &InboxQuery, filter: &Filter, found: &Found, l: Lang) -> Choic
     }
 }
 
+/// The matter a tracking code typed in the search names, whatever its
+/// state and whatever the other filters say (the search then opens it).
+async fn coded(
+    state: &web::Data<AppState>,
+    user: &StaffUser,
+    l: Lang,
+    typed: &str,
+) -> Result<Option<i64>, AppError> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    let (user, typed) = (user.clone(), typed.to_owned());
+    let prefix = state.settings.code_prefix.clone();
+    db(state, l, move |c| {
+        crate::app::matters::by_typed_code(c, &user, &prefix, &typed)
+    })
+    .await
+}
+
 async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -390,6 +476,9 @@ async fn show(
     mut query: InboxQuery,
     overdue_page: bool,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(id) = coded(&state, &user, l, &query.q).await? {
+        return Ok(crate::web::see_other(&format!("/staff/matters/{id}")));
+    }
     let filter = query.filter(user.role);
     // Links carry the states actually shown, so paging keeps the default view.
     if query.state.is_none() {
@@ -427,6 +516,13 @@ async fn show(
         action: base,
         rows: rows(&found, l, show_phone),
         summary: l.tf("staff.inbox.total", &[("n", &found.total.to_string())]),
+        filtered: query.filtered(),
+        all_states: (filter.text.is_some() && !filter.states.is_empty()).then(|| {
+            query.link(base, |q| {
+                q.state = Some(String::new());
+                first_page(q);
+            })
+        }),
         ranked: found.counts.is_none(),
         export_csv: query.link("/staff/matters.csv", first_page),
         export_xlsx: query.link("/staff/matters.xlsx", first_page),

@@ -46,6 +46,22 @@ struct Fields {
     milestone: bool,
 }
 
+impl Fields {
+    /// Whether the form has any field at all.
+    fn any(&self) -> bool {
+        self.public_choice
+            || self.unit
+            || self.channel
+            || self.category
+            || self.primary
+            || self.days
+            || self.decision
+            || self.amount
+            || self.service
+            || self.milestone
+    }
+}
+
 /// The form of `action` on a matter of `channel`.
 fn fields(action: Action, channel: Channel) -> Fields {
     use Transition as T;
@@ -62,11 +78,14 @@ fn fields(action: Action, channel: Channel) -> Fields {
             channel: true,
             category: true,
             amount: true,
+            unit: true,
             ..base
         },
-        (Action::Take(T::Accept), _) => Fields {
+        (Action::Take(T::Accept), c) => Fields {
             channel: true,
             category: true,
+            // Accepted and dispatched in one form where the channel dispatches.
+            unit: T::Dispatch.applies_to(c),
             ..base
         },
         (Action::Take(T::Resolve), Channel::Micro) => Fields {
@@ -138,7 +157,26 @@ fn action_view(action: Action, channel: Channel, l: Lang, error: Option<String>)
         service: f.service,
         milestone: f.milestone,
         photos: steps::takes_photos(action),
+        simple: note == NoteRule::None && !f.any() && !steps::takes_photos(action),
+        unit_optional: action == Action::Take(Transition::Accept),
         error,
+    }
+}
+
+/// Where a step stands on the matter page: the steps that move the matter
+/// on first (the next one is the page's primary action), then those that
+/// record or ask, and last those that send it back or away.
+fn rank(action: Action) -> u8 {
+    use Transition as T;
+    match action {
+        Action::Take(
+            T::Accept | T::Dispatch | T::Claim | T::SignFor | T::Resolve | T::Verify | T::Close,
+        ) => 0,
+        Action::DecideExtension | Action::Milestone => 1,
+        Action::Note | Action::Instruct | Action::Urge => 2,
+        Action::AskExtension | Action::Reroute => 3,
+        Action::Take(T::Merge) => 4,
+        Action::Take(_) => 5,
     }
 }
 
@@ -186,7 +224,11 @@ struct Choices {
 
 fn choices(v: &MatterView, l: Lang) -> Choices {
     let m = &v.matter;
-    let unit = m.unit_id.map(|i| i.to_string()).unwrap_or_default();
+    let unit = m
+        .unit_id
+        .or_else(|| app_matters::suggested_unit(&v.units, m.place_id))
+        .map(|i| i.to_string())
+        .unwrap_or_default();
     Choices {
         units: v
             .units
@@ -240,9 +282,13 @@ fn action_views(
     l: Lang,
     error: Option<&(Action, String)>,
 ) -> Vec<ActionView> {
-    Action::all()
+    let mut allowed: Vec<Action> = Action::all()
         .into_iter()
         .filter(|a| may(user.role, *a, facts))
+        .collect();
+    allowed.sort_by_key(|a| rank(*a));
+    allowed
+        .into_iter()
         .map(|a| {
             let message = error.filter(|(ea, _)| *ea == a).map(|(_, msg)| msg.clone());
             action_view(a, channel, l, message)
@@ -490,15 +536,19 @@ pub async fn act(
         }
     }
     let acting = user.clone();
+    // Accepted with a unit chosen: dispatched in the same stroke.
+    let both = action == Action::Take(Transition::Accept) && input.unit.is_some();
     let taken = call(&state, l, move |c| {
-        steps::take(c, &acting, id, Some(version), action, &input, Utc::now())
+        if both {
+            steps::accept_and_dispatch(c, &acting, id, Some(version), &input, Utc::now())
+        } else {
+            steps::take(c, &acting, id, Some(version), action, &input, Utc::now())
+        }
     })
     .await?;
+    let done = if both { "dispatch" } else { action.code() };
     match taken {
-        Ok(_) => Ok(see_other(&format!(
-            "/staff/matters/{id}?done={}",
-            action.code()
-        ))),
+        Ok(_) => Ok(see_other(&format!("/staff/matters/{id}?done={done}"))),
         Err(app::Error::Stale { seen }) => conflict(&req, &state, &user, l, id, seen).await,
         Err(app::Error::Refused(why)) => {
             // The page again, as it is now, with the reason beside the form.
