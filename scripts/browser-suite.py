@@ -238,7 +238,8 @@ def citizen_rates(browser, width, lang, js, code):
 def other_pages(browser, width, lang, js):
     """The rest of the page types, each as the role that uses it."""
     v = Visit(browser, width, lang, js)
-    for path, kind in [("/projects", "projects"), ("/find", "find"), ("/privacy", "privacy")]:
+    for path, kind in [("/projects", "projects"), ("/projects?channel=department&show=done", "projects"),
+                       ("/find", "find"), ("/privacy", "privacy")]:
         v.go(path, kind)
     v.login("admin", "admin")
     for path, kind in [("/staff/admin", "admin"), ("/staff/dashboard", "dashboard"),

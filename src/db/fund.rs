@@ -108,9 +108,11 @@ pub fn allocate(
 }
 
 /// The newest entries first.
+/// The ledger's entries, newest first by their date (entries recorded
+/// late, or imported, sit where their date puts them).
 pub fn ledger(conn: &mut AnyConnection, limit: i64, offset: i64) -> QueryResult<Vec<LedgerEntry>> {
     fund_ledger::table
-        .order(fund_ledger::id.desc())
+        .order((fund_ledger::at.desc(), fund_ledger::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(LedgerEntry::as_select())

@@ -77,8 +77,23 @@ pub struct ProjectRow {
 #[template(path = "public/projects.html")]
 pub struct ProjectsPage {
     pub l: Lang,
-    pub leader: Vec<ProjectRow>,
-    pub department: Vec<ProjectRow>,
+    /// The two kinds of project, each a tab with its count.
+    pub tabs: Vec<StateTabLink>,
+    /// All, under way, accepted: links with their counts.
+    pub shows: Vec<StateTabLink>,
+    pub rows: Vec<ProjectRow>,
+    /// "Page 2 of 9".
+    pub page: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A link that narrows a list, with how many it leads to.
+pub struct StateTabLink {
+    pub label: String,
+    pub count: usize,
+    pub href: String,
+    pub current: bool,
 }
 
 /// `/find`: a lost code sent to the number or address it was given with.

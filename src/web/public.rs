@@ -16,7 +16,7 @@ use crate::domain::request::{Field, RequestInput};
 use crate::domain::{Channel, EventKind, Rating, Refusal, State, Transition, tracking};
 use crate::views::{
     Asked, EventView, FormErrors, HomePage, LookupPage, PhotoView, PrivacyPage, ProjectRow,
-    ProjectsPage, SubmitPage, TrackPage,
+    ProjectsPage, StateTabLink, SubmitPage, TrackPage,
 };
 use crate::web::AppState;
 use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
@@ -49,10 +49,55 @@ pub async fn home(
 
 /// `/projects`: the key projects and department matters, with their
 /// progress, for anyone to follow.
+/// A project as `/projects` lists it.
+fn project_row(
+    l: Lang,
+    m: &crate::db::matters::Matter,
+    milestones: &[crate::db::matters::Milestone],
+    units: &[catalog::Unit],
+    leaders: &[(i64, String)],
+) -> ProjectRow {
+    ProjectRow {
+        code: m.code.clone(),
+        title: m.title.clone(),
+        // A project closed is a project accepted as done (已验收通过).
+        state_label: if m.state == State::Closed {
+            l.t("projects.accepted")
+        } else {
+            l.t(m.state.label_key())
+        },
+        state: m.state.code(),
+        unit: m
+            .unit_id
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+            .unwrap_or_default(),
+        leader: m
+            .claimed_by
+            .and_then(|id| leaders.iter().find(|(i, _)| *i == id))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default(),
+        progress: app::matters::project_progress(m.state, milestones),
+    }
+}
+
+/// `/projects`: which kind of project, which of them, and the page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProjectsQuery {
+    channel: String,
+    show: String,
+    page: String,
+}
+
+/// Projects a page of `/projects` lists.
+const PROJECTS_PER_PAGE: usize = 25;
+
 pub async fn projects(
     req: HttpRequest,
     state: web::Data<AppState>,
     l: Lang,
+    query: web::Query<ProjectsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (rows, units, leaders) = db(&state, l, |c| {
         let rows = matters::projects(c)?;
@@ -60,32 +105,79 @@ pub async fn projects(
         Ok((rows, catalog::all_units(c)?, leaders))
     })
     .await?;
-    let list = |channel: Channel| -> Vec<ProjectRow> {
-        rows.iter()
-            .filter(|(m, _)| m.channel == channel)
-            .map(|(m, milestones)| ProjectRow {
-                code: m.code.clone(),
-                title: m.title.clone(),
-                state_label: l.t(m.state.label_key()),
-                state: m.state.code(),
-                unit: m
-                    .unit_id
-                    .and_then(|id| units.iter().find(|u| u.id == id))
-                    .map(|u| l.pick(&u.name, &u.name_en).to_owned())
-                    .unwrap_or_default(),
-                leader: m
-                    .claimed_by
-                    .and_then(|id| leaders.iter().find(|(i, _)| *i == id))
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default(),
-                progress: app::matters::project_progress(m.state, milestones),
-            })
-            .collect()
+    let channel = match query.channel.as_str() {
+        "department" => Channel::Department,
+        _ => Channel::Leader,
     };
+    // Under way, or accepted as done (closed, for a project).
+    let show = match query.show.as_str() {
+        s @ ("open" | "done") => s,
+        _ => "",
+    };
+    let shown = |m: &crate::db::matters::Matter, show: &str| match show {
+        "open" => m.state.is_open(),
+        "done" => m.state == State::Closed,
+        _ => true,
+    };
+    let href = |channel: Channel, show: &str, page: usize| {
+        let mut h = format!("/projects?channel={}", channel.code());
+        if !show.is_empty() {
+            h.push_str(&format!("&show={show}"));
+        }
+        if page > 1 {
+            h.push_str(&format!("&page={page}"));
+        }
+        h
+    };
+    let count = |c: Channel, show: &str| {
+        rows.iter()
+            .filter(|(m, _)| m.channel == c && shown(m, show))
+            .count()
+    };
+    let tabs = [Channel::Leader, Channel::Department]
+        .into_iter()
+        .map(|c| StateTabLink {
+            label: l.t(c.label_key()),
+            count: count(c, ""),
+            href: href(c, "", 1),
+            current: c == channel,
+        })
+        .collect();
+    let shows = [
+        ("", "projects.all"),
+        ("open", "projects.open"),
+        ("done", "projects.accepted"),
+    ]
+    .into_iter()
+    .map(|(s, key)| StateTabLink {
+        label: l.t(key),
+        count: count(channel, s),
+        href: href(channel, s, 1),
+        current: s == show,
+    })
+    .collect();
+    let listed: Vec<_> = rows
+        .iter()
+        .filter(|(m, _)| m.channel == channel && shown(m, show))
+        .collect();
+    let pages = listed.len().div_ceil(PROJECTS_PER_PAGE).max(1);
+    let at = query.page.parse::<usize>().unwrap_or(1).clamp(1, pages);
     let body = ProjectsPage {
         l,
-        leader: list(Channel::Leader),
-        department: list(Channel::Department),
+        tabs,
+        shows,
+        rows: listed
+            .iter()
+            .skip((at - 1) * PROJECTS_PER_PAGE)
+            .take(PROJECTS_PER_PAGE)
+            .map(|(m, milestones)| project_row(l, m, milestones, &units, &leaders))
+            .collect(),
+        page: l.tf(
+            "projects.page",
+            &[("n", &at.to_string()), ("of", &pages.to_string())],
+        ),
+        prev: (at > 1).then(|| href(channel, show, at - 1)),
+        next: (at < pages).then(|| href(channel, show, at + 1)),
     };
     Ok(page(&req, body))
 }

@@ -137,6 +137,12 @@ async fn a_leader_project_is_claimed_by_one_leader_and_ends_with_acceptance() {
             && public.contains("leader-li")
             && public.contains("100%")
     );
+    // Accepted is what the district calls a project done (not 已关闭).
+    let done = app.get_text("/projects?channel=leader&show=done").await;
+    assert!(done.contains("桂城河涌污水整治") && done.contains("已验收通过"));
+    assert!(!done.contains("已关闭"));
+    let open = app.get_text("/projects?show=open").await;
+    assert!(!open.contains("桂城河涌污水整治"), "not under way any more");
     assert!(public.contains("区住房城乡建设和水利局"));
 }
 
@@ -182,7 +188,12 @@ async fn a_department_plans_its_own_matter_and_it_is_accepted() {
         .await;
     dispatcher.must(id, "verify", &[]).await;
     assert_eq!(app.matter_state(id), "closed");
-    assert!(app.get_text("/projects").await.contains("学校周边交通整治"));
+    let departments = app.get_text("/projects?channel=department").await;
+    assert!(departments.contains("学校周边交通整治"));
+    assert!(
+        !app.get_text("/projects").await.contains("学校周边交通整治"),
+        "the leaders' tab"
+    );
 }
 
 #[tokio::test]
@@ -364,6 +375,11 @@ async fn volunteers_report_claim_take_up_a_service_and_both_units_see_the_record
             .status(),
         303
     );
+    // Reported: the page says so, and changing it is a form to open, not
+    // the big button again.
+    let me = volunteer.get_text("/staff/me").await;
+    assert!(me.contains("报到日期") && me.contains("更改报到信息"));
+    assert!(!me.contains("<button class=\"primary\" type=\"submit\">到村（社区）报到</button>"));
     assert_eq!(
         volunteer
             .post_via(

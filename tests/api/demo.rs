@@ -71,6 +71,27 @@ async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
     assert!(!unrated.contains("共 0 件"));
     let projects = app.get_text("/projects").await;
     assert!(projects.contains("河涌污水整治"));
+    // A page at a time: 25 projects, and the way on.
+    assert_eq!(projects.matches("class=\"project-title\"").count(), 25);
+    assert!(projects.contains("rel=\"next\""));
+    let last = app.get_text("/projects?channel=department&page=999").await;
+    assert!(last.contains("rel=\"prev\"") && !last.contains("rel=\"next\""));
+    // The fund's ledger in date order, newest first.
+    let ledger = client
+        .get(app.url("/staff/fund"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let dates: Vec<&str> = ledger
+        .split("<tr><td>")
+        .skip(1)
+        .map(|row| &row[..row.find('<').expect("cell")])
+        .collect();
+    assert!(dates.len() > 10, "{} entries", dates.len());
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
 
     // Each matter's state matches its last event.
     #[derive(diesel::QueryableByName)]
