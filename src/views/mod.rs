@@ -181,6 +181,10 @@ pub struct TrackPage {
     /// The request is about an urgent hazard: the receipt says to call
     /// 110, 119 or 120 first.
     pub urgent: bool,
+    /// A key project or a department's matter: what it is about, and its
+    /// progress by its milestones (percent).
+    pub project: bool,
+    pub progress: Option<i32>,
     pub state: &'static str,
     pub state_label: String,
     pub channel: String,

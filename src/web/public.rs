@@ -504,8 +504,15 @@ fn track_page(
             .category_code
             .as_deref()
             .is_some_and(crate::domain::category::is_urgent),
+        project: view.progress.is_some(),
+        progress: view.progress,
         state: matter.state.code(),
-        state_label: l.t(matter.state.label_key()),
+        // A project closed is a project accepted as done (已验收通过).
+        state_label: if view.progress.is_some() && matter.state == State::Closed {
+            l.t("projects.accepted")
+        } else {
+            l.t(matter.state.label_key())
+        },
         channel: l.t(matter.channel.label_key()),
         unit: pick(&matter.unit),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
@@ -536,6 +543,8 @@ struct TrackView {
     events: Vec<matters::PublicEvent>,
     /// The public photos of both.
     photos: Vec<db::photos::Photo>,
+    /// A project's progress by its milestones (percent).
+    progress: Option<i32>,
 }
 
 /// A matter's public view and timeline, following a merge to its primary
@@ -572,11 +581,19 @@ fn track_view(
         );
         matter = primary.matter;
     }
+    let progress = match matter.channel {
+        Channel::Leader | Channel::Department => Some(app::matters::project_progress(
+            matter.state,
+            &matters::milestones_of(c, matter.id)?,
+        )),
+        _ => None,
+    };
     Ok(Some(TrackView {
         own,
         shown: matter,
         events,
         photos,
+        progress,
     }))
 }
 

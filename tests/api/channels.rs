@@ -143,6 +143,11 @@ async fn a_leader_project_is_claimed_by_one_leader_and_ends_with_acceptance() {
     assert!(!done.contains("已关闭"));
     let open = app.get_text("/projects?show=open").await;
     assert!(!open.contains("桂城河涌污水整治"), "not under way any more");
+    // Its own page speaks of a project: what it is about, accepted, 100 %.
+    let code = app.matter_field(id, "code").expect("code");
+    let page = app.get_text(&format!("/track/{code}")).await;
+    assert!(page.contains("项目内容") && page.contains("已验收通过"));
+    assert!(page.contains("<progress max=\"100\" value=\"100\">"));
     assert!(public.contains("区住房城乡建设和水利局"));
 }
 
