@@ -156,9 +156,10 @@ class Visit:
         self.context.close()
 
 
-def citizen_submits(v, title):
+def citizen_submits(v, title, lookup=True):
     zh = v.lang == "zh"
-    v.go("/", "home")
+    if lookup:
+        v.go("/", "home")
     v.go("/submit", "submit")
     page = v.page
     category = page.locator("#category option", has_text="市政设施" if zh else "Municipal").first
@@ -175,6 +176,8 @@ def citizen_submits(v, title):
     v.check("receipt")
     assert "/track/" in page.url and "new=1" in page.url, page.url
     code = page.url.split("/track/")[1].split("?")[0]
+    if not lookup:
+        return code
     # Lookup by the code, as a citizen types it later.
     v.go("/track", "lookup")
     page.fill("#code", code.lower().replace("-", " "))
@@ -213,9 +216,18 @@ def staff_flow(browser, width, lang, js, code):
 
 
 def dispatcher_closes(browser, width, lang, js):
-    """The dispatcher closes a resolved online matter (the demo's)."""
+    """The dispatcher accepts two matters at once, and closes a resolved
+    online matter (the demo's)."""
     d = Visit(browser, width, lang, js)
     d.login("dispatcher", "dispatcher")
+    # Two of the triage queue ticked and accepted together.
+    boxes = d.page.locator("td.pick input[type=checkbox]")
+    assert boxes.count() >= 2, f"{d.tag}: {boxes.count()} to tick"
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    d.page.locator("form.bulk button[type=submit]").click()
+    d.check("inbox-bulk")
+    assert "bulk_done=2" in d.page.url, f"{d.tag}: {d.page.url}"
     d.go("/staff/matters?state=resolved&channel=online", "inbox")
     d.page.locator("table.inbox tbody tr td:first-child a").first.click()
     d.check("matter")
@@ -264,6 +276,10 @@ try:
                     v = Visit(browser, width, lang, js)
                     code = citizen_submits(v, "夏北三巷路灯不亮" if lang == "zh"
                                            else "Street light out on Lane 3")
+                    # Two more for the dispatcher to accept together.
+                    for _ in range(2):
+                        citizen_submits(v, "夏北社区井盖松动" if lang == "zh"
+                                        else "Loose drain cover in Xiabei", lookup=False)
                     v.close()
                     staff_flow(browser, width, lang, js, code)
                     citizen_rates(browser, width, lang, js, code)

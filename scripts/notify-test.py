@@ -114,7 +114,7 @@ try:
     _, page = disp.get(f"/staff/matters/{mid}")
     page = page.decode()
     select = page[page.index('name="unit"'):]
-    unit_id = re.search(r'<option value="(\d+)">桂城', select).group(1)
+    unit_id = re.search(r'<option value="(\d+)"(?: selected)?>桂城', select).group(1)
     act(disp, mid, "dispatch", unit=unit_id)
     act(unit, mid, "sign")
     act(unit, mid, "resolve", note="已更换灯泡，恢复照明")

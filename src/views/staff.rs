@@ -91,6 +91,11 @@ pub struct InboxPage {
     pub summary: String,
     /// Whether a filter other than the state is set (the filters show open).
     pub filtered: bool,
+    /// The rows can be ticked and accepted (and dispatched) together.
+    pub bulk: bool,
+    /// What the last bulk step did, and what it could not, in words.
+    pub bulk_done: Option<String>,
+    pub bulk_refused: Option<String>,
     /// A search limited to some states: the same search in every state.
     pub all_states: Option<String>,
     /// A text search: the rows come best match first, not in the sort.

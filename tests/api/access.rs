@@ -55,7 +55,7 @@ fn permission(method: &Method, pattern: &str) -> Option<Option<Page>> {
     Some(match pattern {
         "/staff" | "/staff/" | "/staff/login" | "/staff/logout" => None,
         "/staff/matters" | "/staff/matters.{format}" | "/staff/matters/{id}" => Some(Matters),
-        "/staff/matters/{id}/{action}" => Some(Matters),
+        "/staff/matters/{id}/{action}" | "/staff/matters/bulk" => Some(Matters),
         "/staff/overdue" => Some(Overdue),
         "/staff/fund.{format}" => Some(Fund),
         "/staff/fund" => Some(Fund),

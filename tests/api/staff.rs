@@ -20,6 +20,7 @@ fn staff_routes(id: i64) -> Vec<(&'static str, String)> {
         ("GET", "/staff/plan/micro".into()),
         ("GET", "/staff/plan/service".into()),
         ("POST", format!("/staff/matters/{id}/accept")),
+        ("POST", "/staff/matters/bulk".into()),
         ("POST", "/staff/intake".into()),
         ("POST", "/staff/logout".into()),
         ("POST", "/staff/fund/allocate".into()),
@@ -270,6 +271,72 @@ async fn accepting_dispatches_to_the_unit_suggested_by_the_place_in_one_step() {
     // 办结答复 before 退单.
     let page = unit.get_text(&format!("/staff/matters/{id}")).await;
     assert!(page.find("/resolve\"").expect("resolve") < page.find("/return\"").expect("return"));
+}
+
+#[tokio::test]
+async fn several_ticked_matters_are_accepted_and_dispatched_at_once() {
+    let app = spawn_app().await;
+    let ids: Vec<i64> = [
+        app.submit_valid().await,
+        app.submit_valid().await,
+        app.submit_valid().await,
+    ]
+    .iter()
+    .map(|code| app.matter_id(code))
+    .collect();
+    let dispatcher = app.dispatcher().await;
+    let gc = app.unit_id("GC").to_string();
+    // The triage queue offers a tick per row and the step for them all.
+    let inbox = dispatcher.get_text("/staff/matters").await;
+    assert!(inbox.contains(&format!("name=\"m{}\"", ids[0])) && inbox.contains("受理所选"));
+    // One of them is taken by someone else first.
+    dispatcher
+        .must(ids[2], "reject", &[("note", "不属于受理范围")])
+        .await;
+    let (m0, m1, m2) = (
+        format!("m{}", ids[0]),
+        format!("m{}", ids[1]),
+        format!("m{}", ids[2]),
+    );
+    // Without the form's token, nothing.
+    let res = dispatcher
+        .client
+        .post(dispatcher.url("/staff/matters/bulk"))
+        .form(&[(m0.as_str(), "1"), ("unit", gc.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.matter_state(ids[0]), "submitted");
+    let res = dispatcher
+        .post_via(
+            "/staff/matters",
+            "/staff/matters/bulk",
+            &[(&m0, "1"), (&m1, "1"), (&m2, "1"), ("unit", &gc)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    for id in &ids[..2] {
+        assert_eq!(app.matter_state(*id), "assigned");
+        assert_eq!(
+            app.matter_field(*id, "unit_id").as_deref(),
+            Some(gc.as_str())
+        );
+    }
+    assert_eq!(app.matter_state(ids[2]), "rejected");
+    let page = dispatcher.get_text(&back).await;
+    let code2 = app.matter_field(ids[2], "code").expect("code");
+    assert!(
+        page.contains("已受理 2 件") && page.contains(&code2),
+        "{back}"
+    );
+    // A unit's inbox has no such step.
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    assert!(!unit.get_text("/staff/matters").await.contains("受理所选"));
 }
 
 #[tokio::test]

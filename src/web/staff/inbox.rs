@@ -54,6 +54,11 @@ pub struct InboxQuery {
     /// The page before this row.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub before: String,
+    /// After a bulk step: how many were taken, and the codes that were not.
+    #[serde(skip_serializing)]
+    pub bulk_done: String,
+    #[serde(skip_serializing)]
+    pub bulk_refused: String,
 }
 
 /// What waits for this role when it opens the inbox with no filter.
@@ -517,6 +522,18 @@ async fn show(
         rows: rows(&found, l, show_phone),
         summary: l.tf("staff.inbox.total", &[("n", &found.total.to_string())]),
         filtered: query.filtered(),
+        // Accepting several at once where they wait for it.
+        bulk: matches!(user.role, Role::Dispatcher | Role::Admin)
+            && filter.states == [State::Submitted]
+            && !overdue_page,
+        bulk_done: query
+            .bulk_done
+            .parse::<usize>()
+            .ok()
+            .map(|n| l.tf("staff.inbox.bulk_done", &[("n", &n.to_string())])),
+        bulk_refused: Some(query.bulk_refused.chars().take(2000).collect::<String>())
+            .filter(|c| !c.is_empty())
+            .map(|codes| l.tf("staff.inbox.bulk_refused", &[("codes", &codes)])),
         all_states: (filter.text.is_some() && !filter.states.is_empty()).then(|| {
             query.link(base, |q| {
                 q.state = Some(String::new());
@@ -544,4 +561,68 @@ async fn show(
         show_phone,
     };
     Ok(page(&req, body))
+}
+
+/// Most matters one bulk step takes.
+const BULK_MAX: usize = 100;
+
+/// `POST /staff/matters/bulk`: accepts the matters ticked in the inbox
+/// (`m<id>=1`), each dispatched to `unit` when one is chosen; each one on
+/// its own, so one that someone else took meanwhile does not stop the rest.
+/// Back to the inbox with what was done and what was not.
+pub async fn bulk(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    l: Lang,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let token = form.get("csrf_token").cloned().unwrap_or_default();
+    let user = crate::web::auth::staff_form(&req, &token, Page::Matters, l).await?;
+    let ids: Vec<i64> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix('m')?.parse().ok())
+        .take(BULK_MAX)
+        .collect();
+    let unit = form.get("unit").and_then(|u| u.trim().parse::<i64>().ok());
+    let acting = user.clone();
+    let (done, refused) = db(&state, l, move |c| {
+        let input = crate::app::steps::StepInput {
+            unit,
+            ..Default::default()
+        };
+        let (mut done, mut refused) = (0, Vec::new());
+        for id in ids {
+            let now = Utc::now();
+            let taken = match unit {
+                Some(_) => {
+                    crate::app::steps::accept_and_dispatch(c, &acting, id, None, &input, now)
+                }
+                None => crate::app::steps::take(
+                    c,
+                    &acting,
+                    id,
+                    None,
+                    crate::domain::access::Action::Take(crate::domain::Transition::Accept),
+                    &input,
+                    now,
+                ),
+            };
+            match taken {
+                Ok(_) => done += 1,
+                Err(e @ crate::app::Error::Db(_)) => return Err(e),
+                Err(_) => refused.push(id),
+            }
+        }
+        let codes = crate::db::matters::codes_of(c, &refused)?;
+        Ok((
+            done,
+            codes.into_iter().map(|(_, code)| code).collect::<Vec<_>>(),
+        ))
+    })
+    .await?;
+    let mut back = format!("/staff/matters?state=submitted&bulk_done={done}");
+    if !refused.is_empty() {
+        back.push_str(&format!("&bulk_refused={}", refused.join(",")));
+    }
+    Ok(crate::web::see_other(&back))
 }

@@ -35,6 +35,7 @@ pub fn routes(t: &mut Table<'_>) {
         .get("/staff/fund.{format}", export::fund_ledger)
         .get("/staff/dashboard.{format}", export::dashboard_tables)
         .get("/staff/overdue", inbox::overdue)
+        .post("/staff/matters/bulk", inbox::bulk)
         .get("/staff/matters/{id}", matter::show)
         .post("/staff/matters/{id}/{action}", matter::act)
         .get("/staff/intake", intake::form)
