@@ -707,6 +707,71 @@ async fn overdue_matters_are_marked_and_listed_on_their_own() {
 }
 
 #[tokio::test]
+async fn the_inbox_shows_the_deadline_at_risk_in_words() {
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let app = spawn_app().await;
+    let id = app.matter_id(&app.submit_valid().await);
+    let dispatcher = app.dispatcher().await;
+    let unit = app.staff("gc", "unit", Some("GC")).await;
+    dispatcher
+        .must(id, "accept", &[("unit", &app.unit_id("GC").to_string())])
+        .await;
+    let now = chrono::Utc::now().naive_utc();
+    let set = |sign: chrono::NaiveDateTime, finish: chrono::NaiveDateTime| {
+        diesel::update(matters::table.find(id))
+            .set((matters::sign_due_at.eq(sign), matters::due_at.eq(finish)))
+            .execute(&mut app.conn())
+            .expect("update");
+    };
+    // Not signed two days after its signing deadline; finishing is weeks
+    // away: the signing is the deadline shown, late, in words.
+    set(
+        now - chrono::Duration::days(2),
+        now + chrono::Duration::days(20),
+    );
+    let inbox = unit.get_text("/staff/matters").await;
+    assert!(
+        inbox.contains("due-overdue") && inbox.contains("签收 "),
+        "the signing"
+    );
+    assert!(inbox.contains("超期 2 天"));
+    // Signed: now the finishing is at risk, due tomorrow.
+    unit.must(id, "sign", &[]).await;
+    set(now, now + chrono::Duration::days(1));
+    let inbox = unit.get_text("/staff/matters").await;
+    assert!(inbox.contains("due-soon") && inbox.contains("办结 ") && inbox.contains("剩 1 天"));
+}
+
+#[tokio::test]
+async fn staff_pages_are_their_own_whole_pages() {
+    let app = spawn_app().await;
+    let admin = app.staff("root", "admin", None).await;
+    // The administration page: its title is words, every section in <main>.
+    let html = admin.get_text("/staff/admin").await;
+    let title = &html[html.find("<title>").expect("title")..html.find("</title>").expect("end")];
+    assert!(!title[7..].contains('<'), "{title}");
+    let main = html.find("<main").expect("main");
+    assert!(html.find("接口密钥").expect("API keys") > main);
+    assert!(!html.contains("<th></th>"), "every column is named");
+    // The citizens' privacy line is theirs, not on staff pages.
+    assert!(app.get_text("/").await.contains("href=\"/privacy\""));
+    assert!(
+        !admin
+            .get_text("/staff/matters")
+            .await
+            .contains("href=\"/privacy\"")
+    );
+    // The intake form's hints speak to staff about the caller.
+    let intake = admin.get_text("/staff/intake").await;
+    assert!(intake.contains("来电人") && !intake.contains("仅用于工作人员联系您"));
+    // The browser's tab icon.
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+}
+
+#[tokio::test]
 async fn staff_record_a_radio_request_and_the_citizen_can_track_it() {
     let app = spawn_app().await;
     let dispatcher = app.dispatcher().await;
