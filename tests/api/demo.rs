@@ -22,14 +22,7 @@ async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
 
     app.add_user("inspector", "admin", None);
     let (client, _) = app.login("inspector", PASSWORD).await;
-    let html = client
-        .get(app.url("/staff/dashboard"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let html = read(&client, &app, "/staff/dashboard").await;
     for figure in [
         "区领导认领 55 项，已验收通过 53 项",
         "谋划区级重点民生实事 153 项，已验收通过 153 项",
@@ -51,23 +44,14 @@ async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
     assert!(fund.spent > 0 && fund.available() > 0);
 
     // Every page has something to show: open, overdue and unrated matters.
-    let overdue = client
-        .get(app.url("/staff/overdue"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let overdue = read(&client, &app, "/staff/overdue").await;
     assert!(overdue.contains("class=\"overdue\""));
-    let unrated = client
-        .get(app.url("/staff/matters?state=resolved&channel=online"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let unrated = read(
+        &client,
+        &app,
+        "/staff/matters?state=resolved&channel=online",
+    )
+    .await;
     assert!(!unrated.contains("共 0 件"));
     let projects = app.get_text("/projects").await;
     assert!(projects.contains("河涌污水整治"));
@@ -77,14 +61,7 @@ async fn the_demo_district_shows_the_seeds_figures_on_the_dashboard() {
     let last = app.get_text("/projects?channel=department&page=999").await;
     assert!(last.contains("rel=\"prev\"") && !last.contains("rel=\"next\""));
     // The fund's ledger in date order, newest first.
-    let ledger = client
-        .get(app.url("/staff/fund"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let ledger = read(&client, &app, "/staff/fund").await;
     let dates: Vec<&str> = ledger
         .split("<tr><td>")
         .skip(1)
@@ -153,4 +130,10 @@ async fn generated_matters_have_timelines_that_lead_to_their_state() {
     // The ids it chose leave the next real submission a free one.
     app.submit_valid().await;
     assert_eq!(app.count("matters"), 3001);
+}
+
+/// The page at `path` as `client` (a logged-in browser) sees it.
+async fn read(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let res = client.get(app.url(path)).send().await.expect("GET");
+    res.text().await.expect("body")
 }

@@ -238,37 +238,39 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
         .page
         .rows
         .iter()
-        .map(|m| InboxRow {
-            id: m.id,
-            code: m.code.clone(),
-            title: m.title.clone(),
-            state: m.state.code(),
-            state_label: l.t(m.state.label_key()),
-            channel_label: l.t(m.channel.label_key()),
-            category: found
-                .categories
-                .iter()
-                .find(|c| c.id == m.category_id)
-                .map(|c| l.pick(&c.name, &c.name_en).to_owned())
-                .unwrap_or_default(),
-            unit: unit_name(&found.units, m.unit_id, l),
-            town: unit_name(&found.units, m.town_id, l),
-            received: l.time(&m.created_at),
-            due_kind: at_risk(m).map(|(kind, _)| l.t(kind)).unwrap_or_default(),
-            due: at_risk(m).map(|(_, d)| l.date(&d)).unwrap_or_default(),
-            due_note: at_risk(m)
-                .map(|(_, d)| nearness(d, now, l).0)
-                .unwrap_or_default(),
-            due_class: at_risk(m).map(|(_, d)| nearness(d, now, l).1).unwrap_or(""),
-            overdue: inbox::is_overdue(m, now),
-            urgent: found
-                .categories
-                .iter()
-                .any(|c| c.id == m.category_id && crate::domain::category::is_urgent(&c.code)),
-            phone: match (show_phone, m.citizen_phone.as_deref()) {
-                (true, Some(phone)) => phone::mask(phone),
-                _ => String::new(),
-            },
+        .map(|m| {
+            // The deadline at risk: its name, its day, its nearness.
+            let risk = at_risk(m)
+                .map(|(kind, d)| {
+                    let (note, class) = nearness(d, now, l);
+                    (l.t(kind), l.date(&d), note, class)
+                })
+                .unwrap_or_default();
+            let category = found.categories.iter().find(|c| c.id == m.category_id);
+            InboxRow {
+                id: m.id,
+                code: m.code.clone(),
+                title: m.title.clone(),
+                state: m.state.code(),
+                state_label: l.t(m.state.label_key()),
+                channel_label: l.t(m.channel.label_key()),
+                category: category
+                    .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+                    .unwrap_or_default(),
+                unit: unit_name(&found.units, m.unit_id, l),
+                town: unit_name(&found.units, m.town_id, l),
+                received: l.time(&m.created_at),
+                due_kind: risk.0,
+                due: risk.1,
+                due_note: risk.2,
+                due_class: risk.3,
+                overdue: inbox::is_overdue(m, now),
+                urgent: category.is_some_and(|c| crate::domain::category::is_urgent(&c.code)),
+                phone: match (show_phone, m.citizen_phone.as_deref()) {
+                    (true, Some(phone)) => phone::mask(phone),
+                    _ => String::new(),
+                },
+            }
         })
         .collect()
 }
