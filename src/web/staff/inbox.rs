@@ -464,11 +464,12 @@ async fn coded(
     l: Lang,
     typed: &str,
 ) -> Result<Option<i64>, AppError> {
-    if typed.trim().is_empty() {
+    // Words and phone numbers are no code: no trip to the database for them.
+    let prefix = &state.settings.code_prefix;
+    if crate::domain::tracking::normalize(prefix, typed).is_none() {
         return Ok(None);
     }
-    let (user, typed) = (user.clone(), typed.to_owned());
-    let prefix = state.settings.code_prefix.clone();
+    let (user, typed, prefix) = (user.clone(), typed.to_owned(), prefix.clone());
     db(state, l, move |c| {
         crate::app::matters::by_typed_code(c, &user, &prefix, &typed)
     })
