@@ -76,6 +76,12 @@ for BACKEND in $BACKENDS; do
     curl -s -b "$JAR" -c "$JAR" -o /dev/null "$BASE/staff/login" --data "csrf_token=$TOKEN&username=dispatcher&password=$PW"
     export BENCH_COOKIE
     BENCH_COOKIE=$(awk '$6 ~ /^shishi_/ { printf "%s=%s; ", $6, $7 }' "$JAR")
+    # And a town's staff (桂城街道: the town and its communities).
+    UPW=$(awk '$1 == "unit" { print $NF }' "$WORK/demo-$SIZE.txt")
+    UJAR=$WORK/ujar-$BACKEND-$SIZE
+    UTOKEN=$(curl -s -c "$UJAR" "$BASE/staff/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
+    curl -s -b "$UJAR" -c "$UJAR" -o /dev/null "$BASE/staff/login" --data "csrf_token=$UTOKEN&username=unit-gc&password=$UPW"
+    UNIT_COOKIE=$(awk '$6 ~ /^shishi_/ { printf "%s=%s; ", $6, $7 }' "$UJAR")
     # The first count of the dashboard's figures (started in the background
     # when the server starts; this request waits for it), before the timing.
     COUNT_START=$(date +%s.%N)
@@ -123,8 +129,13 @@ $BACKEND $SIZE $name: $errors"; fi
 $BACKEND $SIZE submission: $LAST_REQUESTS requests completed, $STORED matters stored"
     fi
     note "Submissions: $LAST_REQUESTS requests completed, $STORED matters stored."
-    scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3"
-    scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&page=2&after=$CURSOR"
+    # The inbox as each opens it: what is due first, in the states that
+    # wait for them (the dispatcher: 待受理; a town: 已派单 and 办理中 of
+    # the town and its communities).
+    scenario "inbox as the dispatcher opens it (due first)" -s bench/staff.lua "$BASE/staff/matters"
+    BENCH_COOKIE="$UNIT_COOKIE" scenario "inbox as a town's staff opens it (due first)" -s bench/staff.lua "$BASE/staff/matters"
+    scenario "inbox, first page, town filter" -s bench/staff.lua "$BASE/staff/matters?state=closed&town=3&sort=newest"
+    scenario "inbox, deep page (half-way down, by cursor)" -s bench/staff.lua "$BASE/staff/matters?state=&sort=newest&page=2&after=$CURSOR"
     # Free-text search in the inbox: a two-character word in one matter in
     # twelve (the demo's themes), and a caller's phone number (one matter).
     scenario "search: 路灯 (two characters)" -s bench/staff.lua "$BASE/staff/matters?state=&q=%E8%B7%AF%E7%81%AF"

@@ -1298,3 +1298,135 @@ async fn the_inbox_tabs_count_each_state_and_stop_at_the_cap() {
     let none = staff.get_text("/staff/matters?state=&channel=micro").await;
     assert_eq!(none.matches("<span class=\"count\">0<").count(), 9);
 }
+
+/// SQLite plans without statistics: of two indexes that serve a filter
+/// equally, it takes the one made last. A unit's inbox (several units,
+/// several states) is sorted either way, but off the index whose next
+/// column is the sort's it stops reading each unit and state at a page:
+/// ten times faster at 1,000,000 matters. Each sort must get its own.
+/// (PostgreSQL chooses by its statistics, which a test table does not
+/// have the size to show.)
+#[actix_web::test]
+async fn sqlite_reads_each_inbox_sort_off_the_index_that_ends_in_it() {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    if backend_name() != "sqlite" {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let mut plan = |sql: &str| -> String {
+        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Step>(&mut conn)
+            .expect("plan")
+            .into_iter()
+            .map(|s| s.detail)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let units = "matters.unit_id IN (2, 16, 17) AND matters.state IN ('assigned', 'in_progress')";
+    let states = "matters.state IN ('accepted', 'assigned')";
+    for (sql, index) in [
+        (
+            format!("SELECT matters.* FROM matters WHERE {units} ORDER BY matters.created_at DESC, matters.id DESC LIMIT 26"),
+            "matters_unit_state_created",
+        ),
+        (
+            format!("SELECT matters.id FROM matters WHERE {units} ORDER BY matters.due_at ASC NULLS LAST, matters.id ASC LIMIT 26"),
+            "matters_unit_state_due",
+        ),
+        (
+            format!("SELECT matters.* FROM matters WHERE {states} ORDER BY matters.created_at DESC, matters.id DESC LIMIT 26"),
+            "matters_state_created",
+        ),
+        (
+            format!("SELECT matters.id FROM matters WHERE {states} ORDER BY matters.due_at ASC NULLS LAST, matters.id ASC LIMIT 26"),
+            "matters_state_due",
+        ),
+        (
+            "SELECT matters.id FROM matters WHERE matters.state = 'submitted' ORDER BY matters.due_at ASC NULLS LAST, matters.id ASC LIMIT 26".to_owned(),
+            "matters_state_due",
+        ),
+    ] {
+        let found = plan(&sql);
+        assert!(
+            found.contains(&format!("INDEX {index} ")),
+            "{sql}\nread: {found}"
+        );
+    }
+}
+
+/// Dispatchers and units open their inbox on what is due first (the
+/// soonest deadline, those without one last); a leader, who follows
+/// rather than acts, on what came in last. A chosen sort still rules.
+#[actix_web::test]
+async fn the_inbox_opens_on_what_is_due_first_for_those_who_act() {
+    use chrono::{Duration, Utc};
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let app = spawn_app().await;
+    // Received in this order; due: the second soonest, the first later,
+    // the third never.
+    let ids = app.many_matters(3, |i| format!("到期排序第{i}件"));
+    let now = Utc::now();
+    {
+        let mut conn = app.conn();
+        for (id, due) in ids.iter().zip([Some(5), Some(1), None]) {
+            diesel::update(matters::table.find(id))
+                .set(matters::due_at.eq(due.map(|d| (now + Duration::days(d)).naive_utc())))
+                .execute(&mut conn)
+                .expect("due");
+        }
+    }
+    let order = |html: &str| -> Vec<usize> {
+        let mut at: Vec<(usize, usize)> = (0..3)
+            .map(|i| {
+                (
+                    html.find(&format!("到期排序第{i}件"))
+                        .unwrap_or_else(|| panic!("{i} listed in {html}")),
+                    i,
+                )
+            })
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, i)| i).collect()
+    };
+    let dispatcher = app.dispatcher().await;
+    let page = dispatcher.get_text("/staff/matters").await;
+    assert_eq!(order(&page), [1, 0, 2], "the dispatcher, due first");
+    assert!(
+        page.contains(r#"<option value="due" selected>"#),
+        "and says so"
+    );
+    let page = dispatcher.get_text("/staff/matters?sort=newest").await;
+    assert_eq!(order(&page), [2, 1, 0], "a chosen sort");
+
+    // The same matters as key projects assigned to a town: its staff see
+    // them due first, a leader newest first.
+    let town = app.unit_id("GC");
+    diesel::update(matters::table.filter(matters::id.eq_any(&ids)))
+        .set((
+            matters::state.eq("assigned"),
+            matters::unit_id.eq(town),
+            matters::channel.eq("leader"),
+        ))
+        .execute(&mut app.conn())
+        .expect("assign");
+    let unit = app.staff("gc-staff", "unit", Some("GC")).await;
+    assert_eq!(
+        order(&unit.get_text("/staff/matters").await),
+        [1, 0, 2],
+        "the unit"
+    );
+    let leader = app.staff("leader-x", "leader", None).await;
+    assert_eq!(
+        order(&leader.get_text("/staff/matters").await),
+        [2, 1, 0],
+        "the leader, newest first"
+    );
+}

@@ -71,6 +71,15 @@ fn default_states(role: Role) -> &'static str {
     }
 }
 
+/// The order this role's inbox opens in: those who act on matters see
+/// what is due first; those who follow them, what came in last.
+fn default_sort(role: Role) -> Sort {
+    match role {
+        Role::Admin | Role::Dispatcher | Role::UnitStaff => Sort::Due,
+        Role::Leader | Role::Volunteer => Sort::Newest,
+    }
+}
+
 fn parse_states(text: &str) -> Vec<State> {
     text.split(',')
         .filter_map(|s| s.trim().parse().ok())
@@ -114,7 +123,7 @@ impl InboxQuery {
                     .collect::<String>(),
             )
             .filter(|t| !t.is_empty()),
-            sort: Sort::from_code(&self.sort).unwrap_or_default(),
+            sort: Sort::from_code(&self.sort).unwrap_or(default_sort(role)),
             page: self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
             per_page: self
                 .per_page

@@ -1,0 +1,2 @@
+DROP INDEX matters_state_due;
+DROP INDEX matters_unit_state_due;
