@@ -63,6 +63,22 @@ failures = []
 checked = 0
 
 
+# What Tab should reach in <main>: shown, enabled controls and links, a
+# radio group once (by its name).
+FOCUSABLE_IN_MAIN = """() => [...document.querySelectorAll(
+    'main a[href], main button, main input:not([type=hidden]), main select, main textarea, main summary, main [tabindex="0"]')]
+    .filter(e => e.checkVisibility() && !e.disabled && e.tabIndex >= 0)
+    .map(e => e.type === 'radio' ? 'radio:' + e.name : e.tagName + '#' + (e.id || e.name || e.getAttribute('href') || e.textContent.trim().slice(0, 20)))"""
+FOCUSED = """() => { const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return {main: !!e.closest('main'), top: r.top + scrollY, mid: r.top + scrollY + r.height / 2, fixed: s.position === 'fixed',
+            key: e.type === 'radio' ? 'radio:' + e.name : e.tagName + '#' + (e.id || e.name || e.getAttribute('href') || e.textContent.trim().slice(0, 20)),
+            // A part of a built-in control (a date field's calendar button)
+            // has the focus and the browser's own ring: the field is not :focus.
+            ring: !e.matches(':focus') || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'}; }"""
+
+
 class Visit:
     """One browser context: a person at one width, in one language, with
     or without JavaScript; collects what the console says."""
@@ -102,6 +118,14 @@ class Visit:
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > self.width:
                 found.append(f"the page is {width} px wide at {self.width}")
+        # The staff menu on one line on a desk, two at most on a phone.
+        rows = page.evaluate("""() => [...document.querySelectorAll('nav.staff > *')]
+            .filter(e => e.checkVisibility())
+            .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })
+            .sort((a, b) => a - b)
+            .filter((y, i, all) => i === 0 || y - all[i - 1] > 16).length""")
+        if rows > (2 if self.width < 600 else 1):
+            found.append(f"the staff menu takes {rows} lines")
         # Chart text as drawn, at least 12 px.
         small = page.evaluate("""() => [...document.querySelectorAll('svg text')]
             .map(t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))
@@ -159,12 +183,65 @@ class Visit:
     def close(self):
         self.context.close()
 
+    def tab_through(self, kind, limit=120):
+        """Tabs from the top of the page: every field, button and link of
+        <main> is reached (a radio group once), in reading order, each
+        showing that it has the focus."""
+        page = self.page
+        where = f"{backend} {self.tag} {kind} ({page.url}) by keyboard"
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+        wanted = set(page.evaluate(FOCUSABLE_IN_MAIN))
+        reached, order, found = set(), [], []
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            at = page.evaluate(FOCUSED)
+            if at is None or (order and at["key"] == order[0]["key"]):
+                break
+            if at["main"]:
+                if not at["ring"]:
+                    found.append(f"{at['key']} shows no focus")
+                # Reading order: not above the one before (beside it is
+                # the same line).
+                if order and at["mid"] < order[-1]["top"] and not at["fixed"]:
+                    found.append(f"{at['key']} comes after {order[-1]['key']}, above it")
+                order.append(at)
+                reached.add(at["key"])
+        missed = wanted - reached
+        if not wanted:
+            found.append("nothing in <main> to reach")
+        if missed:
+            found.append(f"never reached: {sorted(missed)[:5]}")
+        if found:
+            failures.extend(f"{where}: {f}" for f in found)
+            if not KEEP_GOING:
+                raise AssertionError("\n".join(failures))
+
+    def login_by_keyboard(self, username, role):
+        """Logs in with the keyboard alone: Tab to the name, type, Tab,
+        type the password, Enter."""
+        self.go("/staff/login", "login")
+        page = self.page
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "username":
+                break
+        else:
+            raise AssertionError(f"{self.tag}: Tab never reaches the user name")
+        page.keyboard.type(username)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "password", f"{self.tag}: Tab after the name"
+        page.keyboard.type(passwords[role])
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "/staff/login" not in page.url, f"{self.tag}: {username} not logged in by keyboard"
+
 
 def citizen_submits(v, title, lookup=True):
     zh = v.lang == "zh"
     if lookup:
         v.go("/", "home")
     v.go("/submit", "submit")
+    v.tab_through("submit")
     page = v.page
     category = page.locator("#category option", has_text="市政设施" if zh else "Municipal").first
     page.select_option("#category", value=category.get_attribute("value"))
@@ -203,6 +280,7 @@ def staff_flow(browser, width, lang, js, code):
     d.page.locator("form.jump button").click()
     d.check("matter")
     assert code in d.page.content(), f"{d.tag}: the jump did not open {code}: {d.page.url}"
+    d.tab_through("matter")
     # A second dispatcher has the same matter open.
     other = Visit(browser, width, lang, js)
     other.login("dispatcher2", "dispatcher")
@@ -231,7 +309,9 @@ def dispatcher_closes(browser, width, lang, js):
     """The dispatcher accepts two matters at once, and closes a resolved
     online matter (the demo's)."""
     d = Visit(browser, width, lang, js)
-    d.login("dispatcher", "dispatcher")
+    d.login_by_keyboard("dispatcher", "dispatcher")
+    d.check("inbox")
+    d.tab_through("inbox")
     # Two of the triage queue ticked and accepted together.
     boxes = d.page.locator("td.pick input[type=checkbox]")
     assert boxes.count() >= 2, f"{d.tag}: {boxes.count()} to tick"
@@ -270,6 +350,8 @@ def other_pages(browser, width, lang, js):
                        ("/staff/fund", "fund"), ("/staff/volunteers", "volunteers"),
                        ("/staff/intake", "intake"), ("/staff/overdue", "overdue")]:
         v.go(path, kind)
+        if kind == "intake":
+            v.tab_through(kind)
     for link in v.page.locator("nav.staff a[href^='/staff/plan']").all()[:1]:
         v.go(link.get_attribute("href"), "plan")
     v.close()

@@ -94,7 +94,7 @@ fn plan_page(
     let [title, intro, unit_label] = texts(kind);
     PlanPage {
         l,
-        nav: super::nav(user, l, csrf::token(req), "plan"),
+        nav: super::nav(user, l, csrf::token(req), path(kind)),
         csrf: csrf::token(req),
         action: path(kind),
         title: l.t(title),
