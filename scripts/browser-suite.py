@@ -126,6 +126,15 @@ class Visit:
             .filter((y, i, all) => i === 0 || y - all[i - 1] > 16).length""")
         if rows > (2 if self.width < 600 else 1):
             found.append(f"the staff menu takes {rows} lines")
+        # On a desk the inbox's codes, states and dates each on one line.
+        if self.width >= 1280:
+            wrapped = page.evaluate("""() => [...document.querySelectorAll('table.inbox td.nowrap')]
+                .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                    const mids = [...r.getClientRects()].map(x => (x.top + x.bottom) / 2).sort((a, b) => a - b);
+                    return mids.some((y, i) => i > 0 && y - mids[i - 1] > 10); })
+                .map(td => td.textContent.trim()).slice(0, 3)""")
+            if wrapped:
+                found.append(f"wrapped onto two lines: {wrapped}")
         # Chart text as drawn, at least 12 px.
         small = page.evaluate("""() => [...document.querySelectorAll('svg text')]
             .map(t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))
