@@ -165,6 +165,10 @@ pub struct ServeArgs {
     /// Seconds the dashboard's figures are reused before being counted again.
     #[arg(long, env = "SHISHI_MEASURES_TTL", default_value_t = 60)]
     pub measures_ttl: u64,
+    /// Milliseconds a statement of an inbox text search may run on
+    /// PostgreSQL before the search is given up.
+    #[arg(long, env = "SHISHI_SEARCH_TIMEOUT_MS", default_value_t = 2000)]
+    pub search_timeout_ms: u64,
     /// Open311 jurisdiction_id this server answers for (optional).
     #[arg(long, env = "SHISHI_JURISDICTION_ID")]
     pub jurisdiction_id: Option<String>,
@@ -297,6 +301,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.rating_days = args.rating_days.clamp(1, 365);
             settings.jurisdiction_id = args.jurisdiction_id;
             settings.measures_ttl_secs = args.measures_ttl;
+            settings.search_timeout_ms = args.search_timeout_ms.max(1);
             settings.metrics_bind = args.metrics_bind;
             settings.retention_days = args.retention_days;
             settings.privacy_contact = args.privacy_contact;

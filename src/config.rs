@@ -59,6 +59,10 @@ pub struct Settings {
     /// Seconds the dashboard's figures may be reused before they are
     /// counted again (0: count on every request).
     pub measures_ttl_secs: u64,
+    /// Milliseconds each statement of a text search in the inbox may run on
+    /// PostgreSQL before it is given up (the staff member is told to
+    /// narrow it), so that one slow search cannot hold the pool.
+    pub search_timeout_ms: u64,
     /// Days after a matter ends before `anonymize` removes the citizen's
     /// personal data from it, as the privacy notice states.
     pub retention_days: u32,
@@ -115,6 +119,7 @@ impl Settings {
             rating_days: 7,
             jurisdiction_id: None,
             measures_ttl_secs: 60,
+            search_timeout_ms: 2000,
             retention_days: RETENTION_DAYS,
             privacy_contact: None,
             metrics_bind: None,

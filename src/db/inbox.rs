@@ -555,6 +555,42 @@ pub fn search_counted(
     Ok((ranked_page(rows_of(conn, found)?, more), Some(count)))
 }
 
+/// [`search_counted`], with each statement of a text search limited to
+/// `limit` on PostgreSQL: `None` when one ran out of time (a search by a
+/// common word over many millions of matters, or one held up by a lock),
+/// so that a slow search gives its connection back instead of holding it
+/// while the staff member waits or gives up. (SQLite reads in process,
+/// one reader per worker: there is no pool to hold.)
+pub fn search_counted_within(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    limit: std::time::Duration,
+) -> QueryResult<Option<(Page, Option<Count>)>> {
+    if indexed_query(f).is_none() || matches!(conn, AnyConnection::Sqlite(_)) {
+        return search_counted(conn, scope, f, now).map(Some);
+    }
+    let started = std::time::Instant::now();
+    let found = conn.transaction(|c| {
+        diesel::sql_query(format!(
+            "SET LOCAL statement_timeout = {}",
+            limit.as_millis().max(1)
+        ))
+        .execute(c)?;
+        search_counted(c, scope, f, now)
+    });
+    match found {
+        // A statement cancelled by the limit. (Its message is in the
+        // server's language; a statement only ends that way at the limit.)
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            _,
+        )) if started.elapsed() >= limit => Ok(None),
+        other => other.map(Some),
+    }
+}
+
 /// One page in the filter's sort, and whether another page follows it.
 fn sorted(
     conn: &mut AnyConnection,

@@ -100,6 +100,8 @@ pub struct InboxPage {
     pub all_states: Option<String>,
     /// A text search: the rows come best match first, not in the sort.
     pub ranked: bool,
+    /// The text search was given up at its time limit.
+    pub too_slow: bool,
     /// This view as a download.
     pub export_csv: String,
     pub export_xlsx: String,

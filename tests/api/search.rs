@@ -445,3 +445,37 @@ async fn a_likely_duplicate_is_on_the_matter_page_with_a_one_click_merge() {
         .await;
     assert!(!first_page.contains(&second));
 }
+
+/// On PostgreSQL a search that runs out of time is given up: its
+/// connection goes back to the pool, and the staff member is told to
+/// narrow it. Held up here by a lock on the matters, as a search by a
+/// common word over many millions would be by reading.
+#[actix_web::test]
+async fn a_search_that_runs_out_of_time_is_given_up_and_says_so() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app_with(|s| s.search_timeout_ms = 300).await;
+    app.many_matters(3, |i| format!("三巷路灯不亮第{i}件"));
+    let dispatcher = app.dispatcher().await;
+    let path = "/staff/matters?state=&q=%E8%B7%AF%E7%81%AF";
+    let found = dispatcher.get_text(path).await;
+    assert!(found.contains("共 3 件"), "found first");
+    assert!(!found.contains("用时太长"));
+    if backend_name() != "postgresql" {
+        return;
+    }
+    let mut holder = app.conn();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE matters IN ACCESS EXCLUSIVE MODE;")
+        .expect("lock");
+    let started = std::time::Instant::now();
+    let res = dispatcher.get(path).await;
+    let waited = started.elapsed();
+    assert_eq!(res.status(), 503, "not served, and said so");
+    let page = res.text().await.expect("body");
+    assert!(page.contains("这次搜索用时太长"), "{page}");
+    assert!(!page.contains("三巷路灯不亮"), "nothing listed");
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    // The pool is whole: with the lock gone the same search answers.
+    holder.batch_execute("ROLLBACK").expect("unlock");
+    assert!(dispatcher.get_text(path).await.contains("共 3 件"));
+}

@@ -195,6 +195,8 @@ struct Found {
     counts: Option<Vec<(State, Count)>>,
     units: Vec<Unit>,
     categories: Vec<Category>,
+    /// A text search given up at its time limit.
+    too_slow: bool,
 }
 
 async fn find(
@@ -206,8 +208,19 @@ async fn find(
     let scope = user.scope.clone();
     let now = Utc::now();
     let names = crate::web::request_form::load_catalog(state, l).await?;
+    let limit = std::time::Duration::from_millis(state.settings.search_timeout_ms);
     db(state, l, move |c| {
-        let (page, ranked_total) = inbox::search_counted(c, &scope, &f, now)?;
+        let Some((page, ranked_total)) = inbox::search_counted_within(c, &scope, &f, now, limit)?
+        else {
+            return Ok(Found {
+                page: inbox::Page::default(),
+                total: Count::default(),
+                counts: None,
+                units: names.units.clone(),
+                categories: names.all_categories.clone(),
+                too_slow: true,
+            });
+        };
         if let Some(total) = ranked_total {
             return Ok(Found {
                 page,
@@ -215,6 +228,7 @@ async fn find(
                 counts: None,
                 units: names.units.clone(),
                 categories: names.all_categories.clone(),
+                too_slow: false,
             });
         }
         let counts = inbox::counts_by_state(c, &scope, &f, now)?;
@@ -230,6 +244,7 @@ async fn find(
             counts: Some(counts),
             units: names.units.clone(),
             categories: names.all_categories.clone(),
+            too_slow: false,
         })
     })
     .await
@@ -553,6 +568,7 @@ async fn show(
             })
         }),
         ranked: found.counts.is_none(),
+        too_slow: found.too_slow,
         export_csv: query.link("/staff/matters.csv", first_page),
         export_xlsx: query.link("/staff/matters.xlsx", first_page),
         page: l.tf("staff.inbox.page", &[("n", &filter.page.to_string())]),
@@ -572,7 +588,13 @@ async fn show(
         q: query.q.chars().take(100).collect(),
         show_phone,
     };
-    Ok(page(&req, body))
+    let mut res = page(&req, body);
+    if found.too_slow {
+        // The page, with its notice, as a 503: the search was not served
+        // (and a load test counts it as the failure it is).
+        *res.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+    }
+    Ok(res)
 }
 
 /// Most matters one bulk step takes.
