@@ -417,6 +417,12 @@ fn ranked_rows(
         (Direction::Older, Tier::ALL.to_vec())
     };
     let start = f.cursor.and_then(|c| c.tier.map(|t| (t, c.id)));
+    if start.is_none()
+        && !back
+        && let Some(all) = all_at_once(conn, scope, f, now, query, want)?
+    {
+        return Ok(all);
+    }
     let mut found: Vec<(Tier, i64)> = Vec::new();
     'tiers: for tier in tiers {
         let mut from = match start {
@@ -430,26 +436,9 @@ fn ranked_rows(
             let ids = index::candidates(conn, &tokens, from, direction, batch)?;
             let Some(&last) = ids.last() else { break };
             from = Some(last);
-            // Checked on the searched fields alone; whole rows are read
-            // only for the page (a first page reads a hundred to count).
-            let rows: Vec<Searched> = filtered(scope, f, now)
-                .filter(matters::id.eq_any(&ids))
-                .select(SEARCHED)
-                .load(conn)?;
-            let mut by_id: std::collections::HashMap<i64, Searched> =
-                rows.into_iter().map(|m| (m.0, m)).collect();
-            for id in &ids {
-                let Some(m) = by_id.remove(id) else { continue };
-                let (_, title, description, address, code, phone) = &m;
-                let seen = Fields {
-                    title,
-                    description,
-                    address,
-                    code,
-                    phone: phone.as_deref(),
-                };
-                if query.tier_of(&seen) == Some(tier) {
-                    found.push((tier, *id));
+            for (at, id) in tiers_of(conn, scope, f, now, query, &ids)? {
+                if at == Some(tier) {
+                    found.push((tier, id));
                     if found.len() as i64 >= want {
                         break 'tiers;
                     }
@@ -462,6 +451,79 @@ fn ranked_rows(
         }
     }
     Ok(found)
+}
+
+/// The first `want` results of a search from the top, from one reading of
+/// the index when it holds few enough matches: every match, in any tier,
+/// has the query's plain grams, so when those find fewer matters than a
+/// batch, they are all the candidates there are, ranked here. A caller's
+/// number or a rare word is one index read instead of one per tier (three
+/// GIN reads of 1.7 ms each for a phone number at 1,000,000 matters on
+/// PostgreSQL). `None`: too many to take at once; the tiers are read in
+/// turn.
+fn all_at_once(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    query: &Query,
+    want: i64,
+) -> QueryResult<Option<Vec<(Tier, i64)>>> {
+    let batch = (want + 16).min(MAX_CANDIDATES);
+    let ids = index::candidates(
+        conn,
+        &query.tokens(Tier::Text),
+        None,
+        Direction::Older,
+        batch,
+    )?;
+    if ids.len() as i64 >= batch {
+        return Ok(None);
+    }
+    let mut found: Vec<(Tier, i64)> = tiers_of(conn, scope, f, now, query, &ids)?
+        .into_iter()
+        .filter_map(|(tier, id)| tier.map(|t| (t, id)))
+        .collect();
+    found.sort_by_key(|&(tier, id)| (tier, std::cmp::Reverse(id)));
+    found.truncate(want.max(0) as usize);
+    Ok(Some(found))
+}
+
+/// Each candidate within the filter, in the order given, with the tier
+/// the query is found in (`None`: not found, only its grams were).
+/// Checked on the searched fields alone; whole rows are read only for
+/// the page (a first page reads a hundred to count).
+fn tiers_of(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    query: &Query,
+    ids: &[i64],
+) -> QueryResult<Vec<(Option<Tier>, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Searched> = filtered(scope, f, now)
+        .filter(matters::id.eq_any(ids))
+        .select(SEARCHED)
+        .load(conn)?;
+    let mut by_id: std::collections::HashMap<i64, Searched> =
+        rows.into_iter().map(|m| (m.0, m)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let (_, title, description, address, code, phone) = by_id.remove(id)?;
+            let seen = Fields {
+                title: &title,
+                description: &description,
+                address: &address,
+                code: &code,
+                phone: phone.as_deref(),
+            };
+            Some((query.tier_of(&seen), *id))
+        })
+        .collect())
 }
 
 /// A matter's id and the fields search looks at.

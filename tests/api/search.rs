@@ -479,3 +479,38 @@ async fn a_search_that_runs_out_of_time_is_given_up_and_says_so() {
     holder.batch_execute("ROLLBACK").expect("unlock");
     assert!(dispatcher.get_text(path).await.contains("共 3 件"));
 }
+
+/// Many matches: more than one reading of the index takes at once, so the
+/// first page is read tier by tier; few: all at once and ranked in
+/// place. Both give the titles first, newest first, then the rest.
+#[tokio::test]
+async fn a_first_page_ranks_alike_from_one_reading_or_tier_by_tier() {
+    let app = spawn_app().await;
+    let staff = app.dispatcher().await;
+    for (n, word) in [(150usize, "井盖"), (12, "树枝")] {
+        // Every third with the word in its title, the others in the text.
+        let ids = app.store_online(
+            10,
+            (0..n).map(|i| Texts {
+                title: if i % 3 == 0 {
+                    format!("第{i}号{word}问题")
+                } else {
+                    format!("第{i}号问题")
+                },
+                description: if i % 3 == 0 {
+                    "详情见标题。".into()
+                } else {
+                    format!("路边有{word}的问题。")
+                },
+                address: String::new(),
+                phone: None,
+            }),
+        );
+        let newest_first = |keep: fn(usize) -> bool| -> Vec<i64> {
+            (0..n).rev().filter(|i| keep(*i)).map(|i| ids[i]).collect()
+        };
+        let mut expected = [newest_first(|i| i % 3 == 0), newest_first(|i| i % 3 != 0)].concat();
+        expected.truncate(100);
+        assert_eq!(search(&staff, word).await, expected, "{word}: {n} matters");
+    }
+}
