@@ -481,13 +481,19 @@ async fn a_search_that_runs_out_of_time_is_given_up_and_says_so() {
 }
 
 /// Many matches: more than one reading of the index takes at once, so the
-/// first page is read tier by tier; few: all at once and ranked in
-/// place. Both give the titles first, newest first, then the rest.
+/// first page is read tier by tier; few (of letters and digits): all at
+/// once and ranked in place. Each gives the titles first, newest first,
+/// then the rest.
 #[tokio::test]
 async fn a_first_page_ranks_alike_from_one_reading_or_tier_by_tier() {
     let app = spawn_app().await;
     let staff = app.dispatcher().await;
-    for (n, word) in [(150usize, "井盖"), (12, "树枝")] {
+    for (n, word) in [
+        (150usize, "xiabei"),
+        (12, "shuzhi"),
+        (150, "井盖"),
+        (12, "树枝"),
+    ] {
         // Every third with the word in its title, the others in the text.
         let ids = app.store_online(
             10,
