@@ -6,6 +6,12 @@
 # backends side by side. Run from the repository root:
 #   bash bench/run.sh                         (both backends, both sizes)
 #   SIZES="10000" BACKENDS="postgres" bash bench/run.sh
+# To keep databases between runs (10,000,000 matters take half an hour to
+# make): KEEP_DIR=/some/dir keeps each database and its demo accounts there
+# (PostgreSQL's: in a cluster you start, given as BENCH_PG_URL, never
+# stopped or dropped by this script) and uses them again when present:
+#   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres KEEP_DIR=/data/bench \
+#     SIZES=10000000 BACKENDS=postgres bash bench/run.sh
 # Needs wrk (installed from Debian's packages when missing). PostgreSQL runs
 # with the settings docs/PERFORMANCE.md advises (PG_SETTINGS below).
 set -euo pipefail
@@ -17,6 +23,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 RESULTS=${RESULTS:-$ROOT/bench/RESULTS.md}
+KEEP_DIR=${KEEP_DIR:-}
+BENCH_PG_URL=${BENCH_PG_URL:-}
 # docs/PERFORMANCE.md, "PostgreSQL": what a district's server should have.
 PG_SETTINGS=${PG_SETTINGS:-"-c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c maintenance_work_mem=512MB -c max_wal_size=8GB -c random_page_cost=1.1 -c shared_preload_libraries=pg_stat_statements"}
 WORK=$(mktemp -d /tmp/shishi-bench.XXXXXX)
@@ -40,29 +48,43 @@ NOTES=$WORK/notes.tsv   # backend, size, note
 FAILED=""
 
 for BACKEND in $BACKENDS; do
-  if [ "$BACKEND" = postgres ]; then
+  if [ "$BACKEND" = postgres ] && [ -n "$BENCH_PG_URL" ]; then
+    PG_URL=$BENCH_PG_URL
+  elif [ "$BACKEND" = postgres ]; then
     eval "$(PG_OPTS="$PG_SETTINGS" scripts/pg-throwaway.sh)"
+  fi
+  if [ "$BACKEND" = postgres ]; then
     "$PGBIN/psql" -X -q -d "${PG_URL%/postgres}/template1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
   fi
   for SIZE in $SIZES; do
+    DEMO=${KEEP_DIR:-$WORK}/demo-$BACKEND-$SIZE.txt
     if [ "$BACKEND" = postgres ]; then
-      "$PGBIN/createdb" -h 127.0.0.1 -p "$(echo "$PG_URL" | sed 's/.*:\([0-9]*\)\/.*/\1/')" -U postgres "bench_$SIZE"
       DB=${PG_URL%/postgres}/bench_$SIZE
     else
-      DB=$WORK/bench-$SIZE.db
+      DB=${KEEP_DIR:-$WORK}/bench-$SIZE.db
     fi
     note() { printf '%s\t%s\t%s\n' "$BACKEND" "$SIZE" "$1" >> "$NOTES"; echo "$1"; }
-    EXTRA=$((SIZE > 3564 ? SIZE - 3564 : 1))
-    GEN_START=$(date +%s.%N)
-    "$BIN" --database-url "$DB" demo --matters "$EXTRA" > "$WORK/demo-$SIZE.txt"
-    GEN_SECONDS=$(python3 -c "import time; print(round(time.time() - $GEN_START, 1))")
-    if [ "$BACKEND" = postgres ]; then
-      DB_SIZE=$(python3 bench/sample.py "$DB" "size")
+    if [ -n "$KEEP_DIR" ] && [ -s "$DEMO" ]; then
+      note "Database kept from an earlier run ($(python3 bench/sample.py "$DB" count) matters)."
     else
-      DB_SIZE=$(du -sh "$DB" | cut -f1)
+      if [ "$BACKEND" = postgres ]; then
+        "$PGBIN/psql" -X -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS bench_$SIZE" -c "CREATE DATABASE bench_$SIZE"
+      else
+        rm -f "$DB"
+      fi
+      EXTRA=$((SIZE > 3564 ? SIZE - 3564 : 1))
+      GEN_START=$(date +%s.%N)
+      "$BIN" --database-url "$DB" demo --matters "$EXTRA" > "$DEMO.part"
+      mv "$DEMO.part" "$DEMO"
+      GEN_SECONDS=$(python3 -c "import time; print(round(time.time() - $GEN_START, 1))")
+      if [ "$BACKEND" = postgres ]; then
+        DB_SIZE=$(python3 bench/sample.py "$DB" "size")
+      else
+        DB_SIZE=$(du -sh "$DB" | cut -f1)
+      fi
+      note "Database prepared in $GEN_SECONDS s ($DB_SIZE)."
     fi
-    note "Database prepared in $GEN_SECONDS s ($DB_SIZE)."
-    PW=$(awk '$1 == "dispatcher" { print $NF }' "$WORK/demo-$SIZE.txt")
+    PW=$(awk '$1 == "dispatcher" { print $NF }' "$DEMO")
 
     # As the README advises for production: two glibc malloc arenas.
     MALLOC_ARENA_MAX=2 SHISHI_SUBMIT_BURST=1000000000 SHISHI_SUBMIT_PER_HOUR=1000000000 \
@@ -77,7 +99,7 @@ for BACKEND in $BACKENDS; do
     export BENCH_COOKIE
     BENCH_COOKIE=$(awk '$6 ~ /^shishi_/ { printf "%s=%s; ", $6, $7 }' "$JAR")
     # And a town's staff (桂城街道: the town and its communities).
-    UPW=$(awk '$1 == "unit" { print $NF }' "$WORK/demo-$SIZE.txt")
+    UPW=$(awk '$1 == "unit" { print $NF }' "$DEMO")
     UJAR=$WORK/ujar-$BACKEND-$SIZE
     UTOKEN=$(curl -s -c "$UJAR" "$BASE/staff/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
     curl -s -b "$UJAR" -c "$UJAR" -o /dev/null "$BASE/staff/login" --data "csrf_token=$UTOKEN&username=unit-gc&password=$UPW"
@@ -151,11 +173,11 @@ $BACKEND $SIZE submission: $LAST_REQUESTS requests completed, $STORED matters st
         > "$WORK/statements-$SIZE.txt" || true
     fi
     kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
-    if [ "$BACKEND" = postgres ]; then
-      "$PGBIN/dropdb" -h 127.0.0.1 -p "$(echo "$PG_URL" | sed 's/.*:\([0-9]*\)\/.*/\1/')" -U postgres "bench_$SIZE"
+    if [ "$BACKEND" = postgres ] && [ -z "$KEEP_DIR" ]; then
+      "$PGBIN/psql" -X -q -d "$PG_URL" -c "DROP DATABASE bench_$SIZE WITH (FORCE)"
     fi
   done
-  if [ "$BACKEND" = postgres ]; then scripts/pg-throwaway.sh stop "$PG_DIR"; PG_DIR=""; fi
+  if [ -n "$PG_DIR" ]; then scripts/pg-throwaway.sh stop "$PG_DIR"; PG_DIR=""; fi
 done
 
 python3 bench/report.py "$TSV" "$NOTES" "$WORK" "$(nproc)" "wrk -t$THREADS -c$CONNECTIONS -d$DURATION" "$PG_SETTINGS" > "$RESULTS"

@@ -127,7 +127,15 @@ pub fn view(
     id: i64,
     names: &crate::app::requests::Catalog,
 ) -> Result<MatterView> {
-    let matter = visible(c, user, id)?;
+    let matters::WithEvents {
+        matter,
+        events,
+        has_photos,
+        has_milestones,
+    } = matters::with_events(c, id)?.ok_or(Error::NotFound)?;
+    if !user.scope.covers(matter.channel, matter.unit_id) {
+        return Err(Error::Forbidden);
+    }
     let primary = match matter.merged_into {
         Some(p) => matters::by_id(c, p)?,
         None => None,
@@ -147,12 +155,20 @@ pub fn view(
     };
     Ok(MatterView {
         similar: similar(c, &matter, names, chrono::Utc::now())?,
-        milestones: matters::milestones_of(c, id)?,
+        milestones: if has_milestones {
+            matters::milestones_of(c, id)?
+        } else {
+            Vec::new()
+        },
         claimant,
         menu_item,
         fund_available,
-        events: matters::all_events(c, id)?,
-        photos: crate::db::photos::of_matter(c, id, true)?,
+        events,
+        photos: if has_photos {
+            crate::db::photos::of_matter(c, id, true)?
+        } else {
+            Vec::new()
+        },
         units: names.units.clone(),
         categories: names.all_categories.clone(),
         primary,

@@ -337,6 +337,57 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
         .optional()
 }
 
+/// A matter as staff see it: the whole row, its whole history (oldest
+/// first), and whether it has photos and milestones (read only then), in
+/// one statement kept prepared: the staff's matter page is read all day,
+/// and on PostgreSQL each query is a round trip. One row per event with
+/// the matter's columns repeated (a handful of rows).
+pub fn with_events(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<WithEvents>> {
+    use super::schema::{milestones, photos};
+    let has_photos = diesel::dsl::exists(photos::table.filter(photos::matter_id.eq(matters::id)));
+    let has_milestones =
+        diesel::dsl::exists(milestones::table.filter(milestones::matter_id.eq(matters::id)));
+    // Built in each backend's arm: `as_select` is typed by its backend.
+    macro_rules! query {
+        () => {
+            matters::table
+                .left_join(events::table.on(events::matter_id.eq(matters::id)))
+                .filter(matters::id.eq(id))
+                .select((
+                    Matter::as_select(),
+                    Option::<Event>::as_select(),
+                    has_photos,
+                    has_milestones,
+                ))
+                .order(events::id.asc())
+        };
+    }
+    type Row = (Matter, Option<Event>, bool, bool);
+    let rows: Vec<Row> = super::on_backend!(conn, |c| query!().load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((matter, first, has_photos, has_milestones)) = rows.next() else {
+        return Ok(None);
+    };
+    let events = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, e, _, _)| e))
+        .collect();
+    Ok(Some(WithEvents {
+        matter,
+        events,
+        has_photos,
+        has_milestones,
+    }))
+}
+
+/// What [`with_events`] reads.
+pub struct WithEvents {
+    pub matter: Matter,
+    pub events: Vec<Event>,
+    pub has_photos: bool,
+    pub has_milestones: bool,
+}
+
 /// What the public status page shows of a matter, with the names of its
 /// category and unit: one query, and the citizen's details are not even read.
 #[derive(Clone, Debug, Queryable)]

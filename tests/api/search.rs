@@ -520,3 +520,92 @@ async fn a_first_page_ranks_alike_from_one_reading_or_tier_by_tier() {
         assert_eq!(search(&staff, word).await, expected, "{word}: {n} matters");
     }
 }
+
+/// However PostgreSQL's reading goes on after its first window (walking
+/// on, or reading the index's list of a rare word), a word's matches come
+/// whole and in order, from any point and either way: tried with windows
+/// small enough that each path is taken, over words in one matter in two,
+/// one in seventeen, three matters, and none.
+#[tokio::test]
+async fn a_word_is_read_whole_however_its_matches_are_spread() {
+    use shishi::db::search::{Direction, Reading, candidates_with};
+    use shishi::domain::search::{Query, Tier};
+    let app = spawn_app().await;
+    let n = 240usize;
+    type Spread = fn(usize) -> bool;
+    let words: [(&str, Spread); 4] = [
+        ("蜂巢", |i| i % 2 == 0),
+        ("鸽笼", |i| i % 17 == 5),
+        ("锅炉", |i| [3, 120, 231].contains(&i)),
+        ("火箭", |_| false),
+    ];
+    let ids = app.store_online(
+        5,
+        (0..n).map(|i| {
+            let said: Vec<&str> = words
+                .iter()
+                .filter(|(_, has)| has(i))
+                .map(|(w, _)| *w)
+                .collect();
+            Texts {
+                title: format!("第{i}号问题"),
+                description: format!("这里有{}。", said.join("和")),
+                address: String::new(),
+                phone: None,
+            }
+        }),
+    );
+    let mut conn = app.conn();
+    // SQLite: all filed (until then new matters are each a candidate).
+    shishi::db::search::catch_up(&mut conn, 10_000).expect("filed");
+    let readings = [
+        Reading::PLANNED,
+        Reading {
+            window: 3,
+            walk_max: 5,
+        },
+        Reading {
+            window: 4,
+            walk_max: 1_000,
+        },
+        Reading {
+            window: 20,
+            walk_max: 60,
+        },
+    ];
+    for (word, has) in words {
+        let tokens = Query::parse(word).expect("a word").tokens(Tier::Text);
+        let matching: Vec<i64> = (0..n).filter(|i| has(*i)).map(|i| ids[i]).collect();
+        for reading in readings {
+            for (from, direction) in [
+                (None, Direction::Older),
+                (Some(ids[150]), Direction::Older),
+                (None, Direction::Newer),
+                (Some(ids[40]), Direction::Newer),
+            ] {
+                for limit in [1, 7, 30, 200] {
+                    let mut expected: Vec<i64> = matching
+                        .iter()
+                        .copied()
+                        .filter(|id| match (from, direction) {
+                            (Some(f), Direction::Older) => *id < f,
+                            (Some(f), Direction::Newer) => *id > f,
+                            (None, _) => true,
+                        })
+                        .collect();
+                    if direction == Direction::Older {
+                        expected.reverse();
+                    }
+                    expected.truncate(limit);
+                    let found =
+                        candidates_with(&mut conn, &tokens, from, direction, limit as i64, reading)
+                            .expect("read");
+                    assert_eq!(
+                        found, expected,
+                        "{word} from {from:?} {direction:?}, {limit}, {reading:?}"
+                    );
+                }
+            }
+        }
+    }
+}
