@@ -431,9 +431,18 @@ fn ranked_rows(
             _ => None,
         };
         let tokens = query.tokens(tier);
+        // Codes and phone numbers share no word but by a burst of alike
+        // requests: no wider window for them.
+        let reading = match tier {
+            Tier::Key => index::Reading {
+                wider: 0,
+                ..index::Reading::PLANNED
+            },
+            _ => index::Reading::PLANNED,
+        };
         let mut batch = (want + 16).min(MAX_CANDIDATES);
         loop {
-            let ids = index::candidates(conn, &tokens, from, direction, batch)?;
+            let ids = index::candidates_with(conn, &tokens, from, direction, batch, reading)?;
             let Some(&last) = ids.last() else { break };
             from = Some(last);
             for (at, id) in tiers_of(conn, scope, f, now, query, &ids)? {

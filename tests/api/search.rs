@@ -563,14 +563,17 @@ async fn a_word_is_read_whole_however_its_matches_are_spread() {
         Reading {
             window: 3,
             walk_max: 5,
+            wider: 0,
         },
         Reading {
             window: 4,
             walk_max: 1_000,
+            wider: 10,
         },
         Reading {
             window: 20,
             walk_max: 60,
+            wider: 50,
         },
     ];
     for (word, has) in words {
