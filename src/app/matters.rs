@@ -2,17 +2,19 @@
 //! changed since a version (for a form that came too late).
 
 use super::{Error, Result, Staff};
-use crate::db::catalog::{Category, Unit};
+use crate::app::requests::Catalog;
 use crate::db::matters::{self, Event, Matter, Milestone};
 use crate::db::{AnyConnection, fund, users, volunteers};
 use crate::domain::{Channel, State};
+use std::sync::Arc;
 
 /// Everything a matter's page is built from.
 pub struct MatterView {
     pub matter: Matter,
     pub events: Vec<Event>,
-    pub units: Vec<Unit>,
-    pub categories: Vec<Category>,
+    /// Every unit and category (shared, kept a few seconds by the caller:
+    /// names, the suggested unit, the action forms' choices).
+    pub names: Arc<Catalog>,
     /// The matter this one was merged into.
     pub primary: Option<Matter>,
     pub milestones: Vec<Milestone>,
@@ -125,7 +127,7 @@ pub fn view(
     c: &mut AnyConnection,
     user: &Staff,
     id: i64,
-    names: &crate::app::requests::Catalog,
+    names: Arc<Catalog>,
 ) -> Result<MatterView> {
     let matters::WithEvents {
         matter,
@@ -154,7 +156,7 @@ pub fn view(
         None
     };
     Ok(MatterView {
-        similar: similar(c, &matter, names, chrono::Utc::now())?,
+        similar: similar(c, &matter, &names, chrono::Utc::now())?,
         milestones: if has_milestones {
             matters::milestones_of(c, id)?
         } else {
@@ -169,8 +171,7 @@ pub fn view(
         } else {
             Vec::new()
         },
-        units: names.units.clone(),
-        categories: names.all_categories.clone(),
+        names,
         primary,
         matter,
     })

@@ -338,19 +338,42 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Matter>> {
 }
 
 /// A matter as staff see it: the whole row, its whole history (oldest
-/// first), and whether it has photos and milestones (read only then), in
-/// one statement kept prepared: the staff's matter page is read all day,
-/// and on PostgreSQL each query is a round trip. One row per event with
-/// the matter's columns repeated (a handful of rows).
+/// first), and whether it has photos and milestones (read only then). The
+/// staff's matter page is read all day. On PostgreSQL, where each query is
+/// a round trip, it is one statement kept prepared, a row per event with
+/// the matter's columns repeated; on SQLite, which reads in process, the
+/// matter and its events are two, so that the matter's thirty columns are
+/// decoded once, not once per event.
 pub fn with_events(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<WithEvents>> {
     use super::schema::{milestones, photos};
     let has_photos = diesel::dsl::exists(photos::table.filter(photos::matter_id.eq(matters::id)));
     let has_milestones =
         diesel::dsl::exists(milestones::table.filter(milestones::matter_id.eq(matters::id)));
-    // Built in each backend's arm: `as_select` is typed by its backend.
-    macro_rules! query {
-        () => {
-            matters::table
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let head: Option<(Matter, bool, bool)> = matters::table
+                .filter(matters::id.eq(id))
+                .select((Matter::as_select(), has_photos, has_milestones))
+                .first(c)
+                .optional()?;
+            let Some((matter, has_photos, has_milestones)) = head else {
+                return Ok(None);
+            };
+            let events = events::table
+                .filter(events::matter_id.eq(id))
+                .order(events::id.asc())
+                .select(Event::as_select())
+                .load(c)?;
+            Ok(Some(WithEvents {
+                matter,
+                events,
+                has_photos,
+                has_milestones,
+            }))
+        }
+        AnyConnection::Postgresql(c) => {
+            type Row = (Matter, Option<Event>, bool, bool);
+            let rows: Vec<Row> = matters::table
                 .left_join(events::table.on(events::matter_id.eq(matters::id)))
                 .filter(matters::id.eq(id))
                 .select((
@@ -360,24 +383,23 @@ pub fn with_events(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<With
                     has_milestones,
                 ))
                 .order(events::id.asc())
-        };
+                .load(c)?;
+            let mut rows = rows.into_iter();
+            let Some((matter, first, has_photos, has_milestones)) = rows.next() else {
+                return Ok(None);
+            };
+            let events = first
+                .into_iter()
+                .chain(rows.filter_map(|(_, e, _, _)| e))
+                .collect();
+            Ok(Some(WithEvents {
+                matter,
+                events,
+                has_photos,
+                has_milestones,
+            }))
+        }
     }
-    type Row = (Matter, Option<Event>, bool, bool);
-    let rows: Vec<Row> = super::on_backend!(conn, |c| query!().load(c))?;
-    let mut rows = rows.into_iter();
-    let Some((matter, first, has_photos, has_milestones)) = rows.next() else {
-        return Ok(None);
-    };
-    let events = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, e, _, _)| e))
-        .collect();
-    Ok(Some(WithEvents {
-        matter,
-        events,
-        has_photos,
-        has_milestones,
-    }))
 }
 
 /// What [`with_events`] reads.

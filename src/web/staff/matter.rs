@@ -25,7 +25,7 @@ use crate::views::{Choice, PhotoView};
 use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::{AppError, ErrorKind, from_app};
 use crate::web::i18n::Lang;
-use crate::web::{AppState, call, csrf, db, page, see_other, upload};
+use crate::web::{AppState, call, csrf, db, db_read, page, see_other, upload};
 
 /// The fields an action's form shows besides its note.
 #[derive(Clone, Copy, Default)]
@@ -226,11 +226,12 @@ fn choices(v: &MatterView, l: Lang) -> Choices {
     let m = &v.matter;
     let unit = m
         .unit_id
-        .or_else(|| app_matters::suggested_unit(&v.units, m.place_id))
+        .or_else(|| app_matters::suggested_unit(&v.names.units, m.place_id))
         .map(|i| i.to_string())
         .unwrap_or_default();
     Choices {
         units: v
+            .names
             .units
             .iter()
             .filter(|u| u.kind != UnitKind::District)
@@ -245,7 +246,8 @@ fn choices(v: &MatterView, l: Lang) -> Choices {
             })
             .collect(),
         categories: v
-            .categories
+            .names
+            .all_categories
             .iter()
             .filter(|c| c.active || c.id == m.category_id)
             .map(|c| {
@@ -344,12 +346,13 @@ fn build_page(
         channel_label: l.t(m.channel.label_key()),
         source_label: l.t(m.source.label_key()),
         category: v
-            .categories
+            .names
+            .all_categories
             .iter()
             .find(|c| c.id == m.category_id)
             .map(|c| l.pick(&c.name, &c.name_en).to_owned())
             .unwrap_or_default(),
-        place: unit_label(&v.units, m.place_id, l).unwrap_or_default(),
+        place: unit_label(&v.names.units, m.place_id, l).unwrap_or_default(),
         address: m.address.clone(),
         citizen_name: m.citizen_name.clone().filter(|_| see_citizen),
         phone: if see_citizen {
@@ -357,7 +360,7 @@ fn build_page(
         } else {
             phone::mask(&phone)
         },
-        unit: unit_label(&v.units, m.unit_id, l),
+        unit: unit_label(&v.names.units, m.unit_id, l),
         received: l.time(&m.created_at),
         due: m.due_at.as_ref().map(|d| l.date(d)),
         sign_due: m
@@ -421,7 +424,7 @@ async fn view(
 ) -> Result<MatterView, AppError> {
     let user = user.clone();
     let names = crate::web::request_form::load_catalog(state, l).await?;
-    db(state, l, move |c| app_matters::view(c, &user, id, &names)).await
+    db_read(state, l, move |c| app_matters::view(c, &user, id, names)).await
 }
 
 pub async fn show(
