@@ -9,6 +9,7 @@ fn shishi() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shishi"));
     cmd.env_remove("DATABASE_URL")
         .env_remove("SHISHI_BIND")
+        .env_remove("SHISHI_POOL_SIZE")
         .env("RUST_LOG", "warn");
     cmd
 }
@@ -205,6 +206,46 @@ fn users_are_added_with_a_password_from_stdin_listed_and_disabled() {
         .output()
         .expect("run");
     assert!(!out.status.success());
+}
+
+/// The pool's size as the server reports it at /metrics, started with
+/// `extra` arguments and environment.
+fn pool_size_served(extra: &[&str], env: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let (port, metrics) = (free_port(), free_port());
+    let url = format!("sqlite://{}", dir.path().join("pool.db").display());
+    let mut child = shishi()
+        .args(["--database-url", &url, "serve", "--workers", "1"])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-bind", &format!("127.0.0.1:{metrics}")])
+        .args(extra)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let started = Instant::now();
+    let mut found = None;
+    while started.elapsed() < Duration::from_secs(20) && found.is_none() {
+        found = get(metrics, "/metrics").and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("shishi_db_pool_size "))
+                .map(str::to_owned)
+        });
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    found.expect("the pool's size at /metrics")
+}
+
+#[test]
+fn the_pool_is_twice_the_cores_at_least_four_unless_told() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let expected = (2 * cores).max(4).to_string();
+    assert_eq!(pool_size_served(&[], &[]), expected);
+    assert_eq!(pool_size_served(&["--pool-size", "7"], &[]), "7");
+    assert_eq!(pool_size_served(&[], &[("SHISHI_POOL_SIZE", "3")]), "3");
 }
 
 /// A free local port.
