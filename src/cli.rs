@@ -169,12 +169,12 @@ pub struct ServeArgs {
     /// PostgreSQL before the search is given up.
     #[arg(long, env = "SHISHI_SEARCH_TIMEOUT_MS", default_value_t = 2000)]
     pub search_timeout_ms: u64,
-    /// Most database connections this instance keeps open (default: twice
-    /// this machine's cores, at least 4). On PostgreSQL: about twice the
-    /// database server's cores divided by the instances, at least 4
-    /// (docs/PERFORMANCE.md); more only wait inside PostgreSQL.
-    #[arg(long, env = "SHISHI_POOL_SIZE", default_value_t = crate::config::default_pool_size())]
-    pub pool_size: u32,
+    /// Most database connections this instance keeps open (default: 16 on
+    /// SQLite; on PostgreSQL twice this machine's cores, at least 4). On
+    /// PostgreSQL about twice the database server's cores divided by the
+    /// instances (docs/PERFORMANCE.md); more only wait inside PostgreSQL.
+    #[arg(long, env = "SHISHI_POOL_SIZE")]
+    pub pool_size: Option<u32>,
     /// Open311 jurisdiction_id this server answers for (optional).
     #[arg(long, env = "SHISHI_JURISDICTION_ID")]
     pub jurisdiction_id: Option<String>,
@@ -308,7 +308,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             settings.jurisdiction_id = args.jurisdiction_id;
             settings.measures_ttl_secs = args.measures_ttl;
             settings.search_timeout_ms = args.search_timeout_ms.max(1);
-            settings.pool_size = args.pool_size.clamp(2, 1000);
+            settings.pool_size = args.pool_size.map(|n| n.clamp(2, 1000));
             settings.metrics_bind = args.metrics_bind;
             settings.retention_days = args.retention_days;
             settings.privacy_contact = args.privacy_contact;

@@ -3,16 +3,6 @@
 use ipnet::IpNet;
 use secrecy::SecretString;
 
-/// Database connections an instance keeps open unless `--pool-size` says
-/// otherwise: twice this machine's cores, at least 4. More connections than
-/// the database has cores to run them only wait inside it, descheduled
-/// mid-statement: on 2 cores PostgreSQL's p99s at 1,000,000 matters were
-/// 3–9 times longer with 16 than with 4 (docs/PERFORMANCE.md).
-pub fn default_pool_size() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
-}
-
 /// Days personal data is kept after a matter ends (three years), unless
 /// `SHISHI_RETENTION_DAYS` says otherwise.
 pub const RETENTION_DAYS: u32 = 1095;
@@ -43,8 +33,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
-    /// Largest database pool.
-    pub pool_size: u32,
+    /// Largest database pool; `None` means `db::default_pool_size`.
+    pub pool_size: Option<u32>,
     /// Failed logins before each further attempt is slowed down.
     pub login_slow_after: i64,
     /// Extra wait per failure past `login_slow_after`, in milliseconds.
@@ -118,7 +108,7 @@ impl Settings {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             workers: None,
-            pool_size: default_pool_size(),
+            pool_size: None,
             login_slow_after: 2,
             login_slowdown_ms: 1000,
             login_max_per_account: 5,

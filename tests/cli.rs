@@ -240,10 +240,8 @@ fn pool_size_served(extra: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 #[test]
-fn the_pool_is_twice_the_cores_at_least_four_unless_told() {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let expected = (2 * cores).max(4).to_string();
-    assert_eq!(pool_size_served(&[], &[]), expected);
+fn the_pool_is_as_large_as_told_or_sixteen_on_sqlite() {
+    assert_eq!(pool_size_served(&[], &[]), "16");
     assert_eq!(pool_size_served(&["--pool-size", "7"], &[]), "7");
     assert_eq!(pool_size_served(&[], &[("SHISHI_POOL_SIZE", "3")]), "3");
 }

@@ -248,10 +248,29 @@ pub fn migrate(backend: &Backend) -> Result<usize, DbError> {
     Ok(applied.len())
 }
 
-/// Migrates, then builds the pool.
-pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
+/// Connections a pool keeps unless told otherwise. SQLite reads in this
+/// process, so its connections are only how many may read at once: 16.
+/// PostgreSQL's are server processes, and more of them busy than the server
+/// has cores only wait there, descheduled mid-statement: twice the cores
+/// (of this machine, where the benchmark and a small district run both),
+/// at least 4. On 2 cores its p99s at 1,000,000 matters were 3–9 times
+/// longer with 16 than with 4 (docs/PERFORMANCE.md, "The pool").
+pub fn default_pool_size(backend: &Backend) -> u32 {
+    match backend {
+        Backend::Sqlite(_) => 16,
+        Backend::Postgres(_) => {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+        }
+    }
+}
+
+/// Migrates, then builds the pool (of `max_size` connections, or
+/// [`default_pool_size`]).
+pub fn connect(url: &str, max_size: Option<u32>) -> Result<Pool, DbError> {
     let backend = Backend::from_url(url);
     migrate(&backend)?;
+    let max_size = max_size.unwrap_or_else(|| default_pool_size(&backend));
     r2d2::Pool::builder()
         .max_size(max_size)
         // A broken connection shows itself as a query error; testing each

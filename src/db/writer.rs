@@ -292,7 +292,7 @@ mod tests {
     async fn a_failed_write_undoes_only_itself() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("w.db");
-        let pool = crate::db::connect(path.to_str().expect("path"), 4).expect("pool");
+        let pool = crate::db::connect(path.to_str().expect("path"), Some(4)).expect("pool");
         diesel::sql_query("CREATE TABLE t (x BIGINT NOT NULL)")
             .execute(&mut pool.get().expect("conn"))
             .expect("table");

@@ -61,7 +61,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::new(database_url.clone());
     settings.bind = "127.0.0.1:0".into();
     settings.workers = Some(1);
-    settings.pool_size = 4;
+    settings.pool_size = Some(4);
     settings.submit_burst = 1000;
     settings.submit_per_hour = 1000;
     // Figures counted afresh on every request, so tests see their own changes.
@@ -95,7 +95,7 @@ impl TestApp {
         let mut settings = Settings::new(self.database_url.clone());
         settings.bind = "127.0.0.1:0".into();
         settings.workers = Some(2);
-        settings.pool_size = 4;
+        settings.pool_size = Some(4);
         settings.measures_ttl_secs = 0;
         configure(&mut settings);
         let app = Application::build(settings).expect("second instance starts");
