@@ -43,8 +43,8 @@ p("# Benchmark results")
 p("")
 p(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ} on {cores} cores; {wrk} "
   "against the release build, wrk on the same machine. The server runs with MALLOC_ARENA_MAX=2, "
-  f"as the README advises, and the default pool ({max(4, 2 * int(cores))} connections: "
-  "twice the cores, at least 4).")
+  f"as the README advises, and the default pool (SQLite 16 connections, PostgreSQL "
+  f"{max(4, 2 * int(cores))}: twice the cores, at least 4).")
 p(f"PostgreSQL 15: a throwaway cluster on the same machine, fsync on, started with `{pg_settings}` "
   "(docs/PERFORMANCE.md).")
 p("")
