@@ -49,7 +49,7 @@ pub struct Similar {
 pub fn similar(
     c: &mut AnyConnection,
     m: &Matter,
-    names: &crate::app::requests::Catalog,
+    names: &Catalog,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Similar>> {
     let Some(place_id) = m.place_id else {

@@ -253,7 +253,7 @@ pub fn migrate(backend: &Backend) -> Result<usize, DbError> {
 /// PostgreSQL's are server processes, and more of them busy than the server
 /// has cores only wait there, descheduled mid-statement: twice the cores
 /// (of this machine, where the benchmark and a small district run both),
-/// at least 4. On 2 cores its p99s at 1,000,000 matters were 3–9 times
+/// at least 4. On 2 cores its p99s at 1,000,000 matters were 2–10 times
 /// longer with 16 than with 4 (docs/PERFORMANCE.md, "The pool").
 pub fn default_pool_size(backend: &Backend) -> u32 {
     match backend {
