@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::literal::{Limited, UnionAll};
 use super::schema::matters;
 use super::{AnyConnection, MultiBackend};
 use crate::db::matters::Matter;
@@ -716,16 +717,32 @@ fn read_sorted(
 ) -> QueryResult<Vec<Matter>> {
     let back = cursor.is_some_and(|x| x.back);
     let page = ordered(filtered(scope, f, now), f.sort, back);
-    let page = match cursor {
-        None => page.offset(
+    let (page, offset) = match cursor {
+        None => (
+            page,
             (f.page.max(1) - 1)
                 .saturating_mul(f.per_page.clamp(1, MAX_CHUNK))
                 .min(MAX_OFFSET),
         ),
-        Some(at) => after(page, f.sort, at),
+        Some(at) => (after(page, f.sort, at), 0),
+    };
+    // On PostgreSQL a page from the top (or a cursor) under plain
+    // equalities has its limit in the text, so that its statement is
+    // planned once (see `planned_once`); other pages bind it, as SQLite's
+    // always do.
+    let literal = offset == 0 && f.states.len() <= 1 && planned_once(conn, scope, f);
+    let page = if literal {
+        page
+    } else {
+        page.offset(offset).limit(limit)
     };
     if f.sort != Sort::Due {
-        return page.limit(limit).select(Matter::as_select()).load(conn);
+        let page = page.select(Matter::as_select());
+        return if literal {
+            Limited::new(page, limit).load(conn)
+        } else {
+            page.load(conn)
+        };
     }
     // By deadline, a unit's open matters (several units, two states) are
     // sorted, not read in order off an index. So the page is chosen by id
@@ -736,7 +753,12 @@ fn read_sorted(
     // index that holds all the read needs is the one it chooses (whole
     // rows, it took the index made last: 306 → 2,520 a second with both).
     // The other sorts read their rows in order off their indexes.
-    let ids: Vec<i64> = page.limit(limit).select(matters::id).load(conn)?;
+    let page = page.select(matters::id);
+    let ids: Vec<i64> = if literal {
+        Limited::new(page, limit).load(conn)?
+    } else {
+        page.load(conn)?
+    };
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -744,6 +766,24 @@ fn read_sorted(
         .filter(matters::id.eq_any(ids))
         .select(Matter::as_select())
         .load(conn)
+}
+
+/// Whether the filter's statements on PostgreSQL may be planned once for
+/// all values (their limit written in: see `db::literal`), beyond one
+/// state each (the caller's to check). Only when every condition is an
+/// equality on one value, which an index of the sort takes whole. A plan
+/// kept for any units or states (`= ANY`), a date range or a text is
+/// costed as if the matches were spread evenly, and wrongly chosen: a
+/// town's open matters by deadline, planned once, walked the deadline
+/// index of every matter for the few of theirs (1,088 pages a second at
+/// 1,000,000 matters fell to 6).
+fn planned_once(conn: &AnyConnection, scope: &Scope, f: &Filter) -> bool {
+    matches!(conn, AnyConnection::Postgresql(_))
+        && matches!(scope, Scope::All | Scope::Channel(_))
+        && !f.overdue
+        && f.from.is_none()
+        && f.until.is_none()
+        && f.text.is_none()
 }
 
 /// A query in a sort's order (turned round going back).
@@ -800,8 +840,9 @@ pub fn counts_by_state(
     f: &Filter,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<(State, Count)>> {
+    let once = planned_once(conn, scope, f);
     if let AnyConnection::Postgresql(pg) = conn {
-        let capped = |state: State| {
+        let parts = State::ALL.into_iter().map(|state| {
             narrow!(
                 matters::table.into_boxed::<diesel::pg::Pg>(),
                 scope,
@@ -811,18 +852,14 @@ pub fn counts_by_state(
             )
             .filter(matters::state.eq(state.code()))
             .select(matters::state)
-            .limit(COUNT_CAP + 1)
+        });
+        // Each part has one state: the cap goes in the text when the
+        // rest allows (see `planned_once`).
+        let found: Vec<State> = if once {
+            UnionAll::new(parts.map(|q| Limited::new(q, COUNT_CAP + 1)).collect()).load(pg)?
+        } else {
+            UnionAll::new(parts.map(|q| q.limit(COUNT_CAP + 1)).collect()).load(pg)?
         };
-        let [a, b, c, d, e, g, h, i] = State::ALL;
-        let found: Vec<State> = capped(a)
-            .union_all(capped(b))
-            .union_all(capped(c))
-            .union_all(capped(d))
-            .union_all(capped(e))
-            .union_all(capped(g))
-            .union_all(capped(h))
-            .union_all(capped(i))
-            .load(pg)?;
         return Ok(State::ALL
             .into_iter()
             .map(|state| {

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod failures;
 pub mod fund;
 pub mod inbox;
+pub mod literal;
 pub mod matters;
 pub mod measures;
 pub mod online;

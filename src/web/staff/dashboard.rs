@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, Duration, Utc};
 
 use crate::db::measures::{self, MonthCount, Tally, VolunteerFigures};
-use crate::db::{AnyConnection, DbError, catalog, fund};
+use crate::db::{AnyConnection, DbError, fund};
 use crate::domain::Channel;
 use crate::domain::UnitKind;
 use crate::domain::access::Page;
@@ -393,9 +393,10 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     user.require(Page::Dashboard, l)?;
     let m = current(&state, l).await?;
-    let units = db(&state, l, |c| Ok(catalog::all_units(c)?)).await?;
+    // The units' names from the shared catalog, not read again each time.
+    let names = crate::web::request_form::load_catalog(&state, l).await?;
 
-    let ranked = ranked_units(l, &m, &units);
+    let ranked = ranked_units(l, &m, &names.units);
     let body = DashboardPage {
         l,
         nav: super::nav(&user, l, csrf::token(&req), "dashboard"),

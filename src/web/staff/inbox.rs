@@ -1,11 +1,14 @@
 //! The inbox: every matter this user may see, filtered, sorted and paged,
 //! with counts per state; and the overdue list on its own.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::db::catalog::{Category, Unit};
+use crate::app::requests::Catalog;
+use crate::db::catalog::Unit;
 use crate::db::inbox::{self, Count, Cursor, Filter, MAX_PER_PAGE, Sort};
 use crate::domain::UnitKind;
 use crate::domain::access::{Page, sees_citizen};
@@ -193,8 +196,8 @@ struct Found {
     total: Count,
     /// `None` for a text search: its results are counted as a whole.
     counts: Option<Vec<(State, Count)>>,
-    units: Vec<Unit>,
-    categories: Vec<Category>,
+    /// The catalog's names (shared, not copied).
+    names: Arc<Catalog>,
     /// A text search given up at its time limit.
     too_slow: bool,
 }
@@ -216,8 +219,7 @@ async fn find(
                 page: inbox::Page::default(),
                 total: Count::default(),
                 counts: None,
-                units: names.units.clone(),
-                categories: names.all_categories.clone(),
+                names: names.clone(),
                 too_slow: true,
             });
         };
@@ -226,8 +228,7 @@ async fn find(
                 page,
                 total,
                 counts: None,
-                units: names.units.clone(),
-                categories: names.all_categories.clone(),
+                names: names.clone(),
                 too_slow: false,
             });
         }
@@ -242,8 +243,7 @@ async fn find(
             page,
             total,
             counts: Some(counts),
-            units: names.units.clone(),
-            categories: names.all_categories.clone(),
+            names,
             too_slow: false,
         })
     })
@@ -270,7 +270,11 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
                     (l.t(kind), l.date(&d), note, class)
                 })
                 .unwrap_or_default();
-            let category = found.categories.iter().find(|c| c.id == m.category_id);
+            let category = found
+                .names
+                .all_categories
+                .iter()
+                .find(|c| c.id == m.category_id);
             InboxRow {
                 id: m.id,
                 code: m.code.clone(),
@@ -281,8 +285,8 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
                 category: category
                     .map(|c| l.pick(&c.name, &c.name_en).to_owned())
                     .unwrap_or_default(),
-                unit: unit_name(&found.units, m.unit_id, l),
-                town: unit_name(&found.units, m.town_id, l),
+                unit: unit_name(&found.names.units, m.unit_id, l),
+                town: unit_name(&found.names.units, m.town_id, l),
                 received: l.time(&m.created_at),
                 due_kind: risk.0,
                 due: risk.1,
@@ -453,17 +457,20 @@ fn choices(query: &InboxQuery, filter: &Filter, found: &Found, l: Lang) -> Choic
             })
             .collect(),
         categories: found
-            .categories
+            .names
+            .all_categories
             .iter()
             .map(|c| Choice::new(c.id, l.pick(&c.name, &c.name_en), &query.category))
             .collect(),
         units: found
+            .names
             .units
             .iter()
             .filter(|u| u.kind != UnitKind::District)
             .map(|u| unit_choice(u, &query.unit))
             .collect(),
         towns: found
+            .names
             .units
             .iter()
             .filter(|u| u.kind == UnitKind::Town)
