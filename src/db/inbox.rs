@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::literal::{Limited, UnionAll};
+use super::literal::{FirstOf, Limited, UnionAll};
 use super::schema::matters;
 use super::{AnyConnection, MultiBackend};
 use crate::db::matters::Matter;
@@ -753,11 +753,12 @@ fn read_sorted(
     // index that holds all the read needs is the one it chooses (whole
     // rows, it took the index made last: 306 → 2,520 a second with both).
     // The other sorts read their rows in order off their indexes.
-    let page = page.select(matters::id);
-    let ids: Vec<i64> = if literal {
-        Limited::new(page, limit).load(conn)?
+    let ids: Vec<i64> = if let Some(ids) = merged_ids(conn, scope, f, now, cursor, offset, limit)? {
+        ids
+    } else if literal {
+        Limited::new(page.select(matters::id), limit).load(conn)?
     } else {
-        page.load(conn)?
+        page.select(matters::id).load(conn)?
     };
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -784,6 +785,65 @@ fn planned_once(conn: &AnyConnection, scope: &Scope, f: &Filter) -> bool {
         && f.from.is_none()
         && f.until.is_none()
         && f.text.is_none()
+}
+
+/// The most parts (units × states) read as one merged page.
+const MAX_PARTS: usize = 64;
+
+/// On PostgreSQL, a unit's page by deadline (its units and below, in a
+/// few states) as the merge of one ordered reading per unit and state,
+/// each off `(unit, state, due)` and no longer than the page: with
+/// `= ANY` of both the server reads every open matter of the units and
+/// sorts them (a town at 1,000,000 matters: 1,475 index entries, 0.75 ms,
+/// planned on every call). Each part is plain equalities, so the whole is
+/// planned once (see `planned_once`). `None`: not such a page.
+fn merged_ids(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+    cursor: Option<Cursor>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Option<Vec<i64>>> {
+    let Scope::Units(units) = scope else {
+        return Ok(None);
+    };
+    if f.sort != Sort::Due
+        || offset != 0
+        || f.states.is_empty()
+        || units.len() * f.states.len() > MAX_PARTS
+        || !planned_once(conn, &Scope::All, f)
+    {
+        return Ok(None);
+    }
+    let back = cursor.is_some_and(|x| x.back);
+    let mut parts = Vec::with_capacity(units.len() * f.states.len());
+    for &unit in units {
+        for &state in &f.states {
+            let part = narrow!(
+                matters::table.into_boxed::<MultiBackend>(),
+                &Scope::All,
+                f,
+                now,
+                false
+            )
+            .filter(matters::unit_id.eq(unit))
+            .filter(matters::state.eq(state));
+            let part = match cursor {
+                Some(at) => after(part, f.sort, at),
+                None => part,
+            };
+            let part = ordered(part, f.sort, back).select((matters::id, matters::due_at));
+            parts.push(Limited::new(part, limit));
+        }
+    }
+    let order = if back {
+        "due_at DESC NULLS FIRST, id DESC"
+    } else {
+        "due_at ASC NULLS LAST, id ASC"
+    };
+    FirstOf::new(parts, order, limit).load(conn).map(Some)
 }
 
 /// A query in a sort's order (turned round going back).

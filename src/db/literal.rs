@@ -102,3 +102,51 @@ where
 }
 
 impl<Q, C> RunQueryDsl<C> for UnionAll<Q> {}
+
+/// `SELECT id FROM (parts) p ORDER BY order LIMIT n`: the first `n` ids of
+/// parts each read in that order, merged (PostgreSQL's Merge Append reads
+/// each part only as far as the merged page needs). Each part selects
+/// `id` and the order's columns.
+#[derive(Debug, Clone)]
+pub struct FirstOf<Q> {
+    parts: UnionAll<Q>,
+    order: &'static str,
+    limit: u32,
+}
+
+impl<Q> FirstOf<Q> {
+    pub fn new(parts: Vec<Q>, order: &'static str, limit: i64) -> Self {
+        FirstOf {
+            parts: UnionAll::new(parts),
+            order,
+            limit: u32::try_from(limit.max(0)).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl<Q> Query for FirstOf<Q> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<Q> QueryId for FirstOf<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, DB> QueryFragment<DB> for FirstOf<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT id FROM (");
+        self.parts.walk_ast(out.reborrow())?;
+        out.push_sql(") p ORDER BY ");
+        out.push_sql(self.order);
+        out.push_sql(" LIMIT ");
+        out.push_sql(&self.limit.to_string());
+        Ok(())
+    }
+}
+
+impl<Q, C> RunQueryDsl<C> for FirstOf<Q> {}

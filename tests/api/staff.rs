@@ -1434,12 +1434,13 @@ async fn the_inbox_opens_on_what_is_due_first_for_those_who_act() {
 /// On PostgreSQL the inbox's statements under plain equalities (the
 /// dispatcher's own view) carry their limit in the text, so the server
 /// plans each once and keeps the plan (issue 15: planning was 0.55 ms of
-/// a page at 1,000,000 matters, more than its execution). A unit's view
-/// (`= ANY` of its units) binds its limit, so that at scale the server
-/// plans it for its values: a plan kept for any units walked every
+/// a page at 1,000,000 matters, more than its execution). A unit's page
+/// by deadline is merged from plain readings and kept too; its counts
+/// (`= ANY` of its units) bind their limit, so that at scale the server
+/// plans them for their values: a plan kept for any units walked every
 /// matter's deadlines for a few of theirs.
 #[actix_web::test]
-async fn postgresql_keeps_the_plan_of_a_plain_inbox_page_and_not_of_a_units() {
+async fn postgresql_keeps_the_plans_of_inbox_pages_but_not_of_a_units_counts() {
     use chrono::Utc;
     use diesel::prelude::*;
     use diesel::sql_types::{BigInt, Text};
@@ -1488,37 +1489,100 @@ async fn postgresql_keeps_the_plan_of_a_plain_inbox_page_and_not_of_a_units() {
     )
     .load(&mut conn)
     .expect("prepared statements");
-    let of = |scoped: bool, part: &str| -> Vec<&Prepared> {
+    let of = |start: &str, units: bool| -> Vec<(&str, i64, i64)> {
         prepared
             .iter()
-            .filter(|p| p.statement.contains(part))
-            .filter(|p| p.statement.contains("\"unit_id\" = ANY") == scoped)
+            .filter(|p| p.statement.starts_with(start))
+            .filter(|p| p.statement.contains("\"unit_id\"") == units)
+            .map(|p| (p.statement.as_str(), p.generic_plans, p.custom_plans))
             .collect()
     };
-    for part in ["UNION ALL", "ORDER BY \"matters\".\"due_at\""] {
-        let plain = of(false, part);
+    let counts = "(SELECT \"matters\".\"state\" FROM";
+    let by_deadline = "SELECT \"matters\".\"id\" FROM \"matters\" WHERE";
+    let merged = "SELECT id FROM ((SELECT";
+    // Kept: the dispatcher's counts and page, and a unit's page read as
+    // one ordered reading per unit and state, merged.
+    for (start, units) in [(counts, false), (by_deadline, false), (merged, true)] {
+        let found = of(start, units);
         assert!(
-            !plain.is_empty()
-                && plain
+            !found.is_empty()
+                && found
                     .iter()
-                    .all(|p| p.generic_plans > 0 && !p.statement.contains("LIMIT $")),
-            "{part}, the dispatcher's: {:?}",
-            plain
-                .iter()
-                .map(|p| (&p.statement, p.generic_plans, p.custom_plans))
-                .collect::<Vec<_>>()
+                    .all(|(sql, generic, _)| *generic > 0 && !sql.contains("LIMIT $")),
+            "{start} (units: {units}): {found:?}"
         );
-        // Whether the server keeps a plan for a bound limit depends on its
-        // statistics (at this size it does, at 1,000,000 it does not); what
-        // is the code's to decide is that the limit is bound.
-        let units = of(true, part);
-        assert!(
-            !units.is_empty() && units.iter().all(|p| p.statement.contains("LIMIT $")),
-            "{part}, a unit's: {:?}",
-            units
-                .iter()
-                .map(|p| (&p.statement, p.generic_plans, p.custom_plans))
-                .collect::<Vec<_>>()
-        );
+    }
+    // A unit's counts (`= ANY` of its units) bind the limit: whether the
+    // server keeps a plan for them then depends on its statistics (at this
+    // size it does, at 1,000,000 it does not).
+    let found = of(counts, true);
+    assert!(
+        !found.is_empty() && found.iter().all(|(sql, _, _)| sql.contains("LIMIT $")),
+        "a unit's counts: {found:?}"
+    );
+    assert!(of(by_deadline, true).is_empty(), "a unit's page is merged");
+}
+
+/// A town's staff page by deadline through the open matters of the town
+/// and its communities (on PostgreSQL read as one ordered reading per unit
+/// and state, merged): every one once, in order, forwards and back, and
+/// none of another town's or in another state.
+#[tokio::test]
+async fn a_towns_inbox_by_deadline_pages_through_its_units_in_order() {
+    use chrono::{Duration, Utc};
+    use diesel::prelude::*;
+    use shishi::db::schema::matters;
+    let app = spawn_app().await;
+    let (gc, xb, zj) = (app.unit_id("GC"), app.unit_id("GC-XB"), app.unit_id("ZJ"));
+    let start = Utc::now() - Duration::days(3);
+    let mut mine = Vec::new();
+    {
+        let mut conn = app.conn();
+        for i in 0..31i64 {
+            let code = app.submit_valid().await;
+            let id = app.matter_id(&code);
+            let unit = [gc, xb, zj][(i % 3) as usize];
+            let state = ["assigned", "in_progress", "closed", "in_progress"][(i % 4) as usize];
+            // Deadlines in threes at the same instant (the id breaks ties),
+            // every fifth without one.
+            let due = (i % 5 != 0).then(|| (start + Duration::hours((i * 7) % 11 / 3)).naive_utc());
+            diesel::update(matters::table.find(id))
+                .set((
+                    matters::unit_id.eq(unit),
+                    matters::state.eq(state),
+                    matters::due_at.eq(due),
+                ))
+                .execute(&mut conn)
+                .expect("update");
+            if unit != zj && state != "closed" {
+                mine.push((due.is_none(), due, id));
+            }
+        }
+    }
+    mine.sort();
+    let expected: Vec<i64> = mine.iter().map(|m| m.2).collect();
+    assert!(expected.len() > 10, "enough for three pages");
+    let town = app.staff("gc-staff", "unit", Some("GC")).await;
+    let mut pages = Vec::new();
+    let mut next = Some("/staff/matters?sort=due&per_page=5".to_owned());
+    while let Some(link) = next {
+        let html = town.get_text(&link).await;
+        pages.push(listed(&html));
+        next = pager_link(&html, "next");
+        assert!(pages.len() < 10, "the pages end");
+    }
+    assert_eq!(pages.concat(), expected, "forward");
+    // Back from the last page (reached by its links), page by page.
+    let mut last = "/staff/matters?sort=due&per_page=5".to_owned();
+    let mut html = town.get_text(&last).await;
+    while let Some(next) = pager_link(&html, "next") {
+        last = next;
+        html = town.get_text(&last).await;
+    }
+    assert_eq!(listed(&html), pages[pages.len() - 1], "the last page again");
+    for page in (0..pages.len() - 1).rev() {
+        let prev = pager_link(&html, "prev").expect("a previous page");
+        html = town.get_text(&prev).await;
+        assert_eq!(listed(&html), pages[page], "back to page {}", page + 1);
     }
 }
