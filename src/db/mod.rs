@@ -71,6 +71,27 @@ pub fn atomic<T>(
     atomic_or(conn, work)
 }
 
+/// Runs `work` in the transaction already open on `conn` (on either
+/// backend, with no savepoint), or in one of its own. For work that leaves
+/// nothing to undo when it fails, because its owner's transaction is rolled
+/// back on the error: an expected clash must not be an error (`ON CONFLICT
+/// DO NOTHING`), for on PostgreSQL an error aborts the whole transaction.
+pub fn joined<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    use diesel::connection::TransactionManager;
+    let open = matches!(
+        AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(Some(_))
+    );
+    if open {
+        work(conn)
+    } else {
+        conn.transaction(work)
+    }
+}
+
 /// [`atomic`] for work that may fail with an error of its own.
 pub fn atomic_or<T, E: From<diesel::result::Error>>(
     conn: &mut AnyConnection,

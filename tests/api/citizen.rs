@@ -388,3 +388,63 @@ async fn urgent_hazards_say_to_call_110_119_120_first() {
     let english = app.get_text(&format!("/track/{code}?new=1&lang=en")).await;
     assert!(english.contains("life or property in danger"));
 }
+
+/// A tracking code already taken is passed over for another, inside the
+/// transaction the request is stored in (on PostgreSQL with no savepoint:
+/// the clash is not an error there, which would abort the transaction);
+/// after five taken in a row nothing is stored and the error says so.
+#[tokio::test]
+async fn a_taken_tracking_code_is_passed_over_for_a_fresh_one() {
+    use diesel::Connection;
+    use rand::SeedableRng;
+    use shishi::db::matters::{Intake, insert_with_new_code};
+    let app = spawn_app().await;
+    let category = app.category_id("municipal");
+    let intake = Intake {
+        code: "",
+        channel: shishi::domain::Channel::Online,
+        source: shishi::domain::Source::Web,
+        category_id: category,
+        title: "路灯不亮",
+        description: "晚上路灯不亮。",
+        town_id: None,
+        place_id: None,
+        address: "",
+        citizen_name: None,
+        citizen_phone: None,
+        received: chrono::Utc::now(),
+        due: None,
+        radio_date: None,
+        recorded_by: None,
+        unit_id: None,
+        requested_fen: None,
+        menu_item_id: None,
+        api: None,
+    };
+    let before = app.count("matters");
+    let mut conn = app.conn();
+    let (codes, sixth) = conn
+        .transaction::<_, diesel::result::Error, _>(|c| {
+            // Each try draws from the same seed: the same codes in order,
+            // so the n-th finds n - 1 of them taken.
+            let mut codes = Vec::new();
+            for _ in 0..5 {
+                let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+                let (_, code) = insert_with_new_code(c, "NH", &mut rng, &intake).expect("stored");
+                codes.push(code);
+            }
+            let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+            let sixth = insert_with_new_code(c, "NH", &mut rng, &intake).map(|(_, code)| code);
+            Ok((codes, sixth.map_err(|e| e.to_string())))
+        })
+        .expect("the transaction commits");
+    let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+    assert_eq!(distinct.len(), 5, "{codes:?}");
+    let error = sixth.expect_err("five taken in a row");
+    assert!(error.contains("no free tracking code"), "{error}");
+    assert_eq!(app.count("matters"), before + 5);
+    for code in &codes {
+        let id = app.matter_id(code);
+        assert_eq!(app.matter_state(id), "submitted");
+    }
+}
