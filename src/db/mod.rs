@@ -80,16 +80,20 @@ pub fn joined<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
 ) -> diesel::QueryResult<T> {
-    use diesel::connection::TransactionManager;
-    let open = matches!(
-        AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
-        Ok(Some(_))
-    );
-    if open {
+    if in_transaction(conn) {
         work(conn)
     } else {
         conn.transaction(work)
     }
+}
+
+/// Whether a transaction is open on `conn`.
+fn in_transaction(conn: &mut AnyConnection) -> bool {
+    use diesel::connection::TransactionManager;
+    matches!(
+        AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(Some(_))
+    )
 }
 
 /// [`atomic`] for work that may fail with an error of its own.
@@ -97,13 +101,7 @@ pub fn atomic_or<T, E: From<diesel::result::Error>>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    use diesel::connection::TransactionManager;
-    let open = matches!(conn, AnyConnection::Sqlite(_))
-        && matches!(
-            AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
-            Ok(Some(_))
-        );
-    if open {
+    if matches!(conn, AnyConnection::Sqlite(_)) && in_transaction(conn) {
         work(conn)
     } else {
         conn.transaction(work)

@@ -397,30 +397,10 @@ async fn urgent_hazards_say_to_call_110_119_120_first() {
 async fn a_taken_tracking_code_is_passed_over_for_a_fresh_one() {
     use diesel::Connection;
     use rand::SeedableRng;
-    use shishi::db::matters::{Intake, insert_with_new_code};
+    use shishi::db::matters::insert_with_new_code;
     let app = spawn_app().await;
     let category = app.category_id("municipal");
-    let intake = Intake {
-        code: "",
-        channel: shishi::domain::Channel::Online,
-        source: shishi::domain::Source::Web,
-        category_id: category,
-        title: "路灯不亮",
-        description: "晚上路灯不亮。",
-        town_id: None,
-        place_id: None,
-        address: "",
-        citizen_name: None,
-        citizen_phone: None,
-        received: chrono::Utc::now(),
-        due: None,
-        radio_date: None,
-        recorded_by: None,
-        unit_id: None,
-        requested_fen: None,
-        menu_item_id: None,
-        api: None,
-    };
+    let intake = intake("", category, "路灯不亮", "晚上路灯不亮。");
     let before = app.count("matters");
     let mut conn = app.conn();
     let (codes, sixth) = conn

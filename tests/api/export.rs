@@ -113,25 +113,13 @@ async fn a_large_inbox_streams_in_pieces() {
                 shishi::db::matters::insert_submitted(
                     c,
                     &shishi::db::matters::Intake {
-                        code: &code,
-                        channel: shishi::domain::Channel::Online,
-                        source: shishi::domain::Source::Web,
-                        category_id: category,
-                        title: &format!("批量诉求第{i}件"),
-                        description: "用于测试大批量导出的诉求内容。",
-                        town_id: None,
-                        place_id: None,
-                        address: "",
-                        citizen_name: None,
                         citizen_phone: Some("13900001111"),
-                        received: chrono::Utc::now(),
-                        due: None,
-                        radio_date: None,
-                        recorded_by: None,
-                        unit_id: None,
-                        requested_fen: None,
-                        menu_item_id: None,
-                        api: None,
+                        ..intake(
+                            &code,
+                            category,
+                            &format!("批量诉求第{i}件"),
+                            "用于测试大批量导出的诉求内容。",
+                        )
                     },
                 )?;
             }

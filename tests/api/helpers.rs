@@ -600,3 +600,35 @@ pub fn encode(q: &str) -> String {
     let pair = serde_urlencoded::to_string([("q", q)]).expect("encode");
     pair["q=".len()..].to_owned()
 }
+
+/// A web request to store with `db::matters::insert_submitted` (or with a
+/// fresh code): no place, phone, deadline or recorder; change what a test
+/// needs with `..intake(…)`.
+pub fn intake<'a>(
+    code: &'a str,
+    category_id: i64,
+    title: &'a str,
+    description: &'a str,
+) -> shishi::db::matters::Intake<'a> {
+    shishi::db::matters::Intake {
+        code,
+        channel: shishi::domain::Channel::Online,
+        source: shishi::domain::Source::Web,
+        category_id,
+        title,
+        description,
+        town_id: None,
+        place_id: None,
+        address: "",
+        citizen_name: None,
+        citizen_phone: None,
+        received: chrono::Utc::now(),
+        due: None,
+        radio_date: None,
+        recorded_by: None,
+        unit_id: None,
+        requested_fen: None,
+        menu_item_id: None,
+        api: None,
+    }
+}

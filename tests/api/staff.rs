@@ -1148,25 +1148,10 @@ async fn inbox_pages_follow_each_other_in_every_sort_without_gaps_or_repeats() {
             let id = shishi::db::matters::insert_submitted(
                 &mut conn,
                 &shishi::db::matters::Intake {
-                    code: &code,
-                    channel: shishi::domain::Channel::Online,
-                    source: shishi::domain::Source::Web,
-                    category_id: category,
-                    title: &format!("翻页第{i}件"),
-                    description: "用于测试翻页。",
-                    town_id: None,
-                    place_id: None,
-                    address: "",
-                    citizen_name: None,
                     citizen_phone: Some("13900001111"),
                     received,
                     due: (i % 4 != 0).then(|| received + Duration::days((i * 7) % 5)),
-                    radio_date: None,
-                    recorded_by: None,
-                    unit_id: None,
-                    requested_fen: None,
-                    menu_item_id: None,
-                    api: None,
+                    ..intake(&code, category, &format!("翻页第{i}件"), "用于测试翻页。")
                 },
             )
             .expect("insert");
