@@ -843,7 +843,7 @@ fn merged_ids(
     } else {
         "due_at ASC NULLS LAST, id ASC"
     };
-    FirstOf::new(parts, order, limit).load(conn).map(Some)
+    FirstOf::ids(parts, order, limit).load(conn).map(Some)
 }
 
 /// A query in a sort's order (turned round going back).
@@ -901,6 +901,9 @@ pub fn counts_by_state(
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<(State, Count)>> {
     let once = planned_once(conn, scope, f);
+    if let Some(found) = merged_counts(conn, scope, f, now)? {
+        return Ok(found);
+    }
     if let AnyConnection::Postgresql(pg) = conn {
         let parts = State::ALL.into_iter().map(|state| {
             narrow!(
@@ -948,6 +951,62 @@ pub fn counts_by_state(
             Ok((state, Count::of(ids.len())))
         })
         .collect()
+}
+
+/// On PostgreSQL, a unit's counts (its units and below) as for each
+/// state the first [`COUNT_CAP`] + 1 of one reading per unit, each capped
+/// alike: plain equalities, so planned once (`= ANY` of the units was
+/// planned on every page: 0.34 ms of a town's at 1,000,000 matters).
+/// `None`: not such a filter, or too many units.
+fn merged_counts(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Vec<(State, Count)>>> {
+    let Scope::Units(units) = scope else {
+        return Ok(None);
+    };
+    if units.is_empty()
+        || units.len() * State::ALL.len() > MAX_PARTS
+        || !planned_once(conn, &Scope::All, f)
+    {
+        return Ok(None);
+    }
+    let AnyConnection::Postgresql(pg) = conn else {
+        return Ok(None);
+    };
+    let per_state = State::ALL.into_iter().map(|state| {
+        let parts = units
+            .iter()
+            .map(|&unit| {
+                let q = narrow!(
+                    matters::table.into_boxed::<diesel::pg::Pg>(),
+                    &Scope::All,
+                    f,
+                    now,
+                    false
+                )
+                .filter(matters::unit_id.eq(unit))
+                .filter(matters::state.eq(state.code()))
+                .select(matters::state);
+                Limited::new(q, COUNT_CAP + 1)
+            })
+            .collect();
+        FirstOf::states(parts, COUNT_CAP + 1)
+    });
+    let found: Vec<State> = UnionAll::new(per_state.collect()).load(pg)?;
+    Ok(Some(
+        State::ALL
+            .into_iter()
+            .map(|state| {
+                (
+                    state,
+                    Count::of(found.iter().filter(|s| **s == state).count()),
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// Whether a matter is past its deadline now.

@@ -13,8 +13,11 @@
 //!
 //! Only for PostgreSQL: SQLite prepares once either way.
 
+use std::marker::PhantomData;
+
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryResult, RunQueryDsl};
 
 /// `query LIMIT n`, with `n` in the text. `query` must have no limit or
@@ -103,50 +106,77 @@ where
 
 impl<Q, C> RunQueryDsl<C> for UnionAll<Q> {}
 
-/// `SELECT id FROM (parts) p ORDER BY order LIMIT n`: the first `n` ids of
-/// parts each read in that order, merged (PostgreSQL's Merge Append reads
-/// each part only as far as the merged page needs). Each part selects
-/// `id` and the order's columns.
+/// `SELECT column FROM (parts) p [ORDER BY order] LIMIT n`: the first `n`
+/// rows of the parts one after another, or (with an order, each part read
+/// in it) merged (PostgreSQL's Merge Append reads each part only as far as
+/// the merged page needs). Each part selects `column` and the order's
+/// columns.
 #[derive(Debug, Clone)]
-pub struct FirstOf<Q> {
+pub struct FirstOf<Q, ST> {
     parts: UnionAll<Q>,
-    order: &'static str,
+    column: &'static str,
+    order: Option<&'static str>,
     limit: u32,
+    of: PhantomData<ST>,
 }
 
-impl<Q> FirstOf<Q> {
-    pub fn new(parts: Vec<Q>, order: &'static str, limit: i64) -> Self {
+impl<Q> FirstOf<Q, BigInt> {
+    /// The first `limit` ids in `order`.
+    pub fn ids(parts: Vec<Q>, order: &'static str, limit: i64) -> Self {
+        FirstOf::new(parts, "id", Some(order), limit)
+    }
+}
+
+impl<Q> FirstOf<Q, Text> {
+    /// Up to `limit` states.
+    pub fn states(parts: Vec<Q>, limit: i64) -> Self {
+        FirstOf::new(parts, "state", None, limit)
+    }
+}
+
+impl<Q, ST> FirstOf<Q, ST> {
+    fn new(parts: Vec<Q>, column: &'static str, order: Option<&'static str>, limit: i64) -> Self {
         FirstOf {
             parts: UnionAll::new(parts),
+            column,
             order,
             limit: u32::try_from(limit.max(0)).unwrap_or(u32::MAX),
+            of: PhantomData,
         }
     }
 }
 
-impl<Q> Query for FirstOf<Q> {
-    type SqlType = diesel::sql_types::BigInt;
+impl<Q, ST> Query for FirstOf<Q, ST>
+where
+    ST: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
+{
+    type SqlType = ST;
 }
 
-impl<Q> QueryId for FirstOf<Q> {
+impl<Q, ST> QueryId for FirstOf<Q, ST> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<Q, DB> QueryFragment<DB> for FirstOf<Q>
+impl<Q, ST, DB> QueryFragment<DB> for FirstOf<Q, ST>
 where
     DB: Backend,
     Q: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("SELECT id FROM (");
+        out.push_sql("SELECT ");
+        out.push_sql(self.column);
+        out.push_sql(" FROM (");
         self.parts.walk_ast(out.reborrow())?;
-        out.push_sql(") p ORDER BY ");
-        out.push_sql(self.order);
+        out.push_sql(") p");
+        if let Some(order) = self.order {
+            out.push_sql(" ORDER BY ");
+            out.push_sql(order);
+        }
         out.push_sql(" LIMIT ");
         out.push_sql(&self.limit.to_string());
         Ok(())
     }
 }
 
-impl<Q, C> RunQueryDsl<C> for FirstOf<Q> {}
+impl<Q, ST, C> RunQueryDsl<C> for FirstOf<Q, ST> {}
