@@ -1256,6 +1256,14 @@ async fn cursor_before(staff: &Staff, sort: &str, pages: &[Vec<i64>]) -> String 
         .to_owned()
 }
 
+/// The counts on the inbox's tabs, in order (all, then each state).
+fn tab_counts(html: &str) -> Vec<&str> {
+    html.split("<span class=\"count\">")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('<').expect("end")])
+        .collect()
+}
+
 #[tokio::test]
 async fn the_inbox_tabs_count_each_state_and_stop_at_the_cap() {
     use diesel::prelude::*;
@@ -1271,11 +1279,7 @@ async fn the_inbox_tabs_count_each_state_and_stop_at_the_cap() {
     }
     let staff = app.dispatcher().await;
     let html = staff.get_text("/staff/matters?state=").await;
-    let counts: Vec<&str> = html
-        .split("<span class=\"count\">")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('<').expect("end")])
-        .collect();
+    let counts = tab_counts(&html);
     // All, then each state: 待受理's 101 is past the cap of 100, the
     // others are exact.
     assert_eq!(counts, ["105+", "100+", "3", "0", "0", "0", "2", "0", "0"]);
@@ -1547,11 +1551,7 @@ async fn a_towns_counts_add_up_its_units_and_stop_at_the_cap() {
     }
     let town = app.staff("gc-counts", "unit", Some("GC")).await;
     let html = town.get_text("/staff/matters").await;
-    let counts: Vec<&str> = html
-        .split("<span class=\"count\">")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('<').expect("end")])
-        .collect();
+    let counts = tab_counts(&html);
     // All, then each state: 已派单 past the cap, 办理中 exact, the rest none.
     assert_eq!(counts, ["103+", "0", "0", "100+", "3", "0", "0", "0", "0"]);
 }
