@@ -433,11 +433,17 @@ fn ranked_rows(
         };
         let tokens = query.tokens(tier);
         // Codes and phone numbers share no word but by a burst of alike
-        // requests: no wider window for them.
+        // requests: no buckets for them; and they are letters and digits:
+        // a query in Chinese, found in none of the newest, is read from
+        // its list (most likely empty) straight away.
         let reading = match tier {
             Tier::Key => index::Reading {
-                wider: 0,
-                ..index::Reading::PLANNED
+                buckets: 0,
+                window: if query.parts.iter().all(|p| p.is_ascii()) {
+                    index::Reading::PLANNED.window
+                } else {
+                    0
+                },
             },
             _ => index::Reading::PLANNED,
         };

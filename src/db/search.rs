@@ -5,18 +5,18 @@
 //! `shishi_terms`, a function this module registers on every connection
 //! (so writes to matters need Shishi's own connections, not the sqlite3
 //! shell). PostgreSQL: a `tsvector` column `matters.search_terms` with a
-//! GIN index. Shishi hands each new matter's tokens in as text (column
-//! `search`, emptied again by a trigger that casts them into place); the
-//! trigger computes them in SQL (function `shishi_terms`, migration
-//! `search`, the same tokens) for a row that comes without them and when a
-//! searched field changes.
+//! GIN index (of the tokens and the matter's id bucket, `shishi_bucket`).
+//! Shishi hands each new matter's tokens in as text (column `search`,
+//! emptied again by a trigger that casts them into place); the trigger
+//! computes them in SQL (function `shishi_terms`, migration `search`, the
+//! same tokens) for a row that comes without them and when a searched
+//! field changes.
 //!
 //! Both give the matters whose tokens include all of a query's, newest
 //! (highest id) first, a page at a time: SQLite reads the index's lists in
-//! id order and stops at the page's end; PostgreSQL walks the matters
-//! newest first testing the column, or, for a rare token, reads the GIN
-//! index and sorts the few it finds — its planner picks by the token's
-//! frequency.
+//! id order and stops at the page's end; PostgreSQL walks the newest
+//! matters testing the column, then reads the index bucket by bucket, then
+//! the token's whole list (see `pg_candidates`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -115,21 +115,30 @@ pub struct Reading {
     /// testing each against the query (a common word is found among them:
     /// "路灯" in one matter in twelve).
     pub window: i64,
-    /// The most matters read one by one after the window, when the matches
-    /// found there say that walking on is the shorter way.
-    pub walk_max: i64,
-    /// For a query in Chinese that the window does not find, a wider
-    /// window read before the word is taken for a rare one.
-    pub wider: i64,
+    /// For a query in Chinese, how many buckets are read from the index
+    /// one after the other, past the window, before the word's whole list
+    /// is.
+    pub buckets: i64,
 }
 
 impl Reading {
-    /// What Shishi uses (measured at 10,000,000 matters).
+    /// What Shishi uses: the window finds a common word's page; the
+    /// buckets (32: 262,144 matters) one under a burst of others.
     pub const PLANNED: Reading = Reading {
         window: 2_000,
-        walk_max: 200_000,
-        wider: 30_000,
+        buckets: 32,
     };
+}
+
+/// How many low bits of a matter's id PostgreSQL's search index drops to
+/// file it under a bucket (`shishi_bucket`, migration `search_buckets`):
+/// 8,192 matters a bucket.
+pub const BUCKET_BITS: u32 = 13;
+
+/// The bucket matter `id` is filed under, as the index names it (no
+/// word's token holds '@', a separator; `pg_by_bucket` names them so).
+pub fn bucket_token(id: i64) -> String {
+    format!("@{}", id >> BUCKET_BITS)
 }
 
 /// [`candidates`], read PostgreSQL's way `reading` (tests try small ones;
@@ -172,16 +181,17 @@ pub fn candidates_with(
 }
 
 /// PostgreSQL's candidates, read the way the matches' density asks for,
-/// as seen, not as guessed. The planner guesses a word's frequency from
-/// its statistics, and for a word they do not list (one never used, or
-/// `k路灯`: a code or phone tier token of Chinese) guesses a common one,
-/// walks the matters newest first to find a page of it, and at
-/// 10,000,000 matters walked them all (133 s). So: the window's matters
-/// are read one by one (for a word in Chinese found in none of them, a
-/// wider window's); when they hold fewer than `limit` matches, their
-/// number says how far a walk would go for the rest: up to `walk_max`
-/// matters, walk on; farther (or none found), the word is rare, and the
-/// index's list of it is read and sorted.
+/// as seen, not as guessed (the planner guesses a word's frequency from
+/// its statistics, and for a word they do not list, one never used or
+/// `k路灯`, guesses a common one). First the window's matters are read
+/// one by one: a common word's page is among them. A query in Chinese
+/// not found there whole is looked for bucket by bucket from there on:
+/// each bucket's list is read with the word's, and only the matches in it
+/// visited, so a common word under a burst of other matters (the
+/// benchmark stores ~25,000 alike just before it searches) costs a few
+/// buckets, not its whole list. What is left comes from the word's list,
+/// read and sorted: the word is rare, or a code or phone number (letters
+/// and digits: rare, read straight away).
 fn pg_candidates(
     c: &mut diesel::PgConnection,
     q: &str,
@@ -190,36 +200,87 @@ fn pg_candidates(
     limit: i64,
     reading: Reading,
 ) -> QueryResult<Vec<i64>> {
-    let Reading {
-        mut window,
-        walk_max,
-        wider,
-    } = reading;
-    let mut found = pg_walk(c, q, from, direction, window, limit)?;
+    let mut found = pg_walk(c, q, from, direction, reading.window, limit)?;
     let short = |found: &Vec<i64>| limit - found.len() as i64;
-    if found.is_empty() && !q.is_ascii() && wider > window {
-        // A word in Chinese is more often common than not ("路灯"); none
-        // among the newest may be a burst of other requests on top
-        // (the benchmark stores ~13,000 alike just before it searches).
-        window = wider;
-        found = pg_walk(c, q, from, direction, window, limit)?;
-    }
-    if short(&found) > 0 && !found.is_empty() {
-        // At the density seen, the rest lie this many matters further on.
-        let further = short(&found).saturating_mul(window) / found.len() as i64;
-        if further <= walk_max {
-            let past = found.last().copied().unwrap_or(from);
-            // Twice as far, to be likely done; and the window's matters
-            // past its last match again.
-            let walk = further.saturating_mul(2).clamp(window, walk_max) + window;
-            found.extend(pg_walk(c, q, past, direction, walk, short(&found))?);
-        }
+    let past = |found: &Vec<i64>| found.last().copied().unwrap_or(from);
+    // The ids not read yet lie beyond `bound` (exclusive).
+    let mut bound = from;
+    if short(&found) > 0 && reading.buckets > 0 && !q.is_ascii() {
+        // The first bucket: that of the first id past the last match.
+        let first = match (direction, past(&found)) {
+            (Direction::Older, i64::MAX) => pg_newest(c)?,
+            (Direction::Older, p) => Some(p - 1),
+            (Direction::Newer, p) => Some(p.saturating_add(1).max(0)),
+        };
+        let Some(first) = first else {
+            return Ok(found);
+        };
+        let first = first >> BUCKET_BITS;
+        let last = match direction {
+            Direction::Older => (first - reading.buckets + 1).max(0),
+            Direction::Newer => first.saturating_add(reading.buckets - 1),
+        };
+        let more = pg_by_bucket(c, q, past(&found), direction, (first, last), short(&found))?;
+        found.extend(more);
+        bound = match direction {
+            Direction::Older if last == 0 => return Ok(found),
+            Direction::Older => last << BUCKET_BITS,
+            Direction::Newer => ((last + 1) << BUCKET_BITS) - 1,
+        };
     }
     if short(&found) > 0 {
-        let past = found.last().copied().unwrap_or(from);
-        found.extend(pg_listed(c, q, past, direction, short(&found))?);
+        let from = match direction {
+            Direction::Older => past(&found).min(bound),
+            Direction::Newer => past(&found).max(bound),
+        };
+        found.extend(pg_listed(c, q, from, direction, short(&found))?);
     }
     Ok(found)
+}
+
+/// Up to `limit` matches of `q` past `from`, in the buckets from `first`
+/// to `last` (in `direction`), a bucket at a time: a nested loop over the
+/// buckets, each one's matches read from the index (its list and the
+/// query's, GIN stepping over the latter) and sorted, the loop left as
+/// soon as the limit is reached.
+fn pg_by_bucket(
+    c: &mut diesel::PgConnection,
+    q: &str,
+    from: i64,
+    direction: Direction,
+    (first, last): (i64, i64),
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let (cmp, order) = direction.sql();
+    let step = match direction {
+        Direction::Older => -1,
+        Direction::Newer => 1,
+    };
+    let rows: Vec<Id> = diesel::sql_query(format!(
+        "SELECT m.id FROM generate_series($3, $4, {step}) AS b (n) \
+         CROSS JOIN LATERAL (SELECT id FROM matters \
+         WHERE (search_terms || shishi_bucket(id)) @@ \
+         (CAST($1 AS tsquery) && CAST('''@' || b.n || '''' AS tsquery)) AND id + 0 {cmp} $2 \
+         ORDER BY id {order}) m LIMIT $5"
+    ))
+    .bind::<Text, _>(q)
+    .bind::<BigInt, _>(from)
+    .bind::<BigInt, _>(first)
+    .bind::<BigInt, _>(last)
+    .bind::<BigInt, _>(limit)
+    .load(c)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The newest matter's id (`None`: no matters).
+fn pg_newest(c: &mut diesel::PgConnection) -> QueryResult<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct Newest {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        id: Option<i64>,
+    }
+    let rows: Vec<Newest> = diesel::sql_query("SELECT max(id) AS id FROM matters").load(c)?;
+    Ok(rows.first().and_then(|r| r.id))
 }
 
 /// Matches among the next `window` matters past `from`, read one by one.
@@ -245,9 +306,10 @@ fn pg_walk(
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// Every match past `from`, from the index's lists, sorted: for a rare
-/// word. (The CTE keeps the planner off a walk by id; `id + 0`, off
-/// intersecting the lists with a range of the primary key.)
+/// Every match of `q` past `from`, from the index's lists, sorted. The
+/// expression is the index's (migration
+/// `search_buckets`); the CTE keeps the planner off a walk by id, and
+/// `id + 0` off intersecting the lists with a range of the primary key.
 fn pg_listed(
     c: &mut diesel::PgConnection,
     q: &str,
@@ -258,7 +320,7 @@ fn pg_listed(
     let (cmp, order) = direction.sql();
     let rows: Vec<Id> = diesel::sql_query(format!(
         "WITH listed AS MATERIALIZED (SELECT id FROM matters \
-         WHERE search_terms @@ CAST($1 AS tsquery) AND id + 0 {cmp} $2) \
+         WHERE (search_terms || shishi_bucket(id)) @@ CAST($1 AS tsquery) AND id + 0 {cmp} $2) \
          SELECT id FROM listed ORDER BY id {order} LIMIT $3"
     ))
     .bind::<Text, _>(q)

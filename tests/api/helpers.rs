@@ -503,11 +503,22 @@ impl TestApp {
     /// received a minute apart from `days_ago` on, in order; returns their
     /// ids in that order.
     pub fn store_online(&self, days_ago: i64, texts: impl Iterator<Item = Texts>) -> Vec<i64> {
-        use shishi::db::bulk::{BulkMatter, next_matter_id, write};
+        let first = shishi::db::bulk::next_matter_id(&mut self.conn()).expect("next id");
+        self.store_online_at(first, days_ago, texts)
+    }
+
+    /// [`Self::store_online`], numbered from id `first` on (above every
+    /// matter stored before).
+    pub fn store_online_at(
+        &self,
+        first: i64,
+        days_ago: i64,
+        texts: impl Iterator<Item = Texts>,
+    ) -> Vec<i64> {
+        use shishi::db::bulk::{BulkMatter, write};
         use shishi::domain::{Channel, Source, State};
         let mut conn = self.conn();
         let category = self.category_id("municipal");
-        let first = next_matter_id(&mut conn).expect("next id");
         let start = chrono::Utc::now() - chrono::Duration::days(days_ago);
         let batch: Vec<BulkMatter> = texts
             .enumerate()

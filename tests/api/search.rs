@@ -521,17 +521,19 @@ async fn a_first_page_ranks_alike_from_one_reading_or_tier_by_tier() {
     }
 }
 
-/// However PostgreSQL's reading goes on after its first window (walking
-/// on, or reading the index's list of a rare word), a word's matches come
+/// However PostgreSQL's reading goes on after its first window (bucket
+/// by bucket, or the index's list of a rare word), a word's matches come
 /// whole and in order, from any point and either way: tried with windows
-/// small enough that each path is taken, over words in one matter in two,
-/// one in seventeen, three matters, and none.
+/// and runs small enough that each path is taken, over words in one
+/// matter in two, one in seventeen, three matters, and none, in four
+/// groups of matters far apart (buckets 0, 3, 4 and 40 on from the first).
 #[tokio::test]
 async fn a_word_is_read_whole_however_its_matches_are_spread() {
-    use shishi::db::search::{Direction, Reading, candidates_with};
+    use shishi::db::search::{BUCKET_BITS, Direction, Reading, candidates_with};
     use shishi::domain::search::{Query, Tier};
     let app = spawn_app().await;
     let n = 240usize;
+    let group = 60usize;
     type Spread = fn(usize) -> bool;
     let words: [(&str, Spread); 4] = [
         ("蜂巢", |i| i % 2 == 0),
@@ -539,22 +541,26 @@ async fn a_word_is_read_whole_however_its_matches_are_spread() {
         ("锅炉", |i| [3, 120, 231].contains(&i)),
         ("火箭", |_| false),
     ];
-    let ids = app.store_online(
-        5,
-        (0..n).map(|i| {
-            let said: Vec<&str> = words
-                .iter()
-                .filter(|(_, has)| has(i))
-                .map(|(w, _)| *w)
-                .collect();
-            Texts {
-                title: format!("第{i}号问题"),
-                description: format!("这里有{}。", said.join("和")),
-                address: String::new(),
-                phone: None,
-            }
-        }),
-    );
+    let text = |i: usize| {
+        let said: Vec<&str> = words
+            .iter()
+            .filter(|(_, has)| has(i))
+            .map(|(w, _)| *w)
+            .collect();
+        Texts {
+            title: format!("第{i}号问题"),
+            description: format!("这里有{}。", said.join("和")),
+            address: String::new(),
+            phone: None,
+        }
+    };
+    let base = shishi::db::bulk::next_matter_id(&mut app.conn()).expect("next id");
+    let mut ids = Vec::new();
+    for (g, bucket) in [0i64, 3, 4, 40].into_iter().enumerate() {
+        let first = base + (bucket << BUCKET_BITS) + 100 * g as i64;
+        ids.extend(app.store_online_at(first, 5, (g * group..(g + 1) * group).map(text)));
+    }
+    assert_eq!(ids.len(), n);
     let mut conn = app.conn();
     // SQLite: all filed (until then new matters are each a candidate).
     shishi::db::search::catch_up(&mut conn, 10_000).expect("filed");
@@ -562,18 +568,19 @@ async fn a_word_is_read_whole_however_its_matches_are_spread() {
         Reading::PLANNED,
         Reading {
             window: 3,
-            walk_max: 5,
-            wider: 0,
+            buckets: 0,
         },
         Reading {
             window: 4,
-            walk_max: 1_000,
-            wider: 10,
+            buckets: 1,
         },
         Reading {
             window: 20,
-            walk_max: 60,
-            wider: 50,
+            buckets: 3,
+        },
+        Reading {
+            window: 0,
+            buckets: 64,
         },
     ];
     for (word, has) in words {
@@ -611,4 +618,38 @@ async fn a_word_is_read_whole_however_its_matches_are_spread() {
             }
         }
     }
+}
+
+/// PostgreSQL's index files a matter under the bucket Shishi's reading
+/// names for it (`shishi_bucket` in SQL, `bucket_token` in Rust): were
+/// they to differ, a run of buckets would find nothing and every search
+/// under a burst would read a word's whole list again.
+#[tokio::test]
+async fn postgresql_files_a_matter_under_the_bucket_shishi_reads() {
+    use diesel::sql_types::{BigInt, Text};
+    use shishi::db::AnyConnection;
+    use shishi::db::search::bucket_token;
+    #[derive(QueryableByName)]
+    struct Filed {
+        #[diesel(sql_type = Text)]
+        token: String,
+    }
+    if backend_name() != "postgresql" {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let AnyConnection::Postgresql(c) = &mut conn else {
+        panic!("a PostgreSQL connection");
+    };
+    for id in [1, 8_191, 8_192, 8_193, 1_027_740, 10_000_000_000] {
+        let filed: Filed = diesel::sql_query(
+            "SELECT array_to_string(tsvector_to_array(shishi_bucket($1)), ' ') AS token",
+        )
+        .bind::<BigInt, _>(id)
+        .get_result(c)
+        .expect("bucket");
+        assert_eq!(filed.token, bucket_token(id), "matter {id}");
+    }
+    assert_ne!(bucket_token(8_191), bucket_token(8_192));
 }
