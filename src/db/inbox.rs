@@ -444,6 +444,7 @@ fn ranked_rows(
                 } else {
                     0
                 },
+                ..index::Reading::PLANNED
             },
             _ => index::Reading::PLANNED,
         };

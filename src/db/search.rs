@@ -112,20 +112,25 @@ pub fn candidates(
 #[derive(Clone, Copy, Debug)]
 pub struct Reading {
     /// How many matters past the page's start are read one by one first,
-    /// testing each against the query (a common word is found among them:
-    /// "路灯" in one matter in twelve).
+    /// testing each against the query (a word in most matters is found
+    /// among them, where its bucket would have them all visited).
     pub window: i64,
+    /// The most matters read one by one after the window, when the matches
+    /// found there say that the rest lie within so many.
+    pub walk_max: i64,
     /// For a query in Chinese, how many buckets are read from the index
-    /// one after the other, past the window, before the word's whole list
+    /// one after the other, past the walk, before the word's whole list
     /// is.
     pub buckets: i64,
 }
 
 impl Reading {
-    /// What Shishi uses: the window finds a common word's page; the
+    /// What Shishi uses: the window and the walk find a common word's page
+    /// ("路灯", in one matter in twelve: a page of 117 in ~1,400); the
     /// buckets (32: 262,144 matters) one under a burst of others.
     pub const PLANNED: Reading = Reading {
-        window: 2_000,
+        window: 256,
+        walk_max: 4_096,
         buckets: 32,
     };
 }
@@ -184,10 +189,12 @@ pub fn candidates_with(
 /// as seen, not as guessed (the planner guesses a word's frequency from
 /// its statistics, and for a word they do not list, one never used or
 /// `k路灯`, guesses a common one). First the window's matters are read
-/// one by one: a common word's page is among them. A query in Chinese
-/// not found there whole is looked for bucket by bucket from there on:
-/// each bucket's list is read with the word's, and only the matches in it
-/// visited, so a common word under a burst of other matters (the
+/// one by one, and when the matches there say the rest are near, the walk
+/// goes on: a common word's page is found so, reading only the rows it
+/// passes. A query in Chinese not found whole is looked for bucket by
+/// bucket from there on: each bucket's list is read with the word's, and
+/// the matches in it visited (all of them: dearer than a walk for a word
+/// in most matters), so a common word under a burst of other matters (the
 /// benchmark stores ~25,000 alike just before it searches) costs a few
 /// buckets, not its whole list. What is left comes from the word's list,
 /// read and sorted: the word is rare, or a code or phone number (letters
@@ -200,9 +207,23 @@ fn pg_candidates(
     limit: i64,
     reading: Reading,
 ) -> QueryResult<Vec<i64>> {
-    let mut found = pg_walk(c, q, from, direction, reading.window, limit)?;
     let short = |found: &Vec<i64>| limit - found.len() as i64;
     let past = |found: &Vec<i64>| found.last().copied().unwrap_or(from);
+    let mut found = Vec::new();
+    if reading.window > 0 {
+        found = pg_walk(c, q, from, direction, reading.window, limit)?;
+    }
+    if short(&found) > 0 && !found.is_empty() {
+        // At the density seen, the rest lie this many matters further on.
+        let further = short(&found).saturating_mul(reading.window) / found.len() as i64;
+        if further <= reading.walk_max {
+            // Twice as far, to be likely done; and the window's matters
+            // past its last match again.
+            let walk = further.saturating_mul(2).min(reading.walk_max) + reading.window;
+            let more = pg_walk(c, q, past(&found), direction, walk, short(&found))?;
+            found.extend(more);
+        }
+    }
     // The ids not read yet lie beyond `bound` (exclusive).
     let mut bound = from;
     if short(&found) > 0 && reading.buckets > 0 && !q.is_ascii() {

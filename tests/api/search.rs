@@ -521,12 +521,13 @@ async fn a_first_page_ranks_alike_from_one_reading_or_tier_by_tier() {
     }
 }
 
-/// However PostgreSQL's reading goes on after its first window (bucket
-/// by bucket, or the index's list of a rare word), a word's matches come
-/// whole and in order, from any point and either way: tried with windows
-/// and runs small enough that each path is taken, over words in one
-/// matter in two, one in seventeen, three matters, and none, in four
-/// groups of matters far apart (buckets 0, 3, 4 and 40 on from the first).
+/// However PostgreSQL's reading goes on after its first window (walking
+/// on, bucket by bucket, or the index's list of a rare word), a word's
+/// matches come whole and in order, from any point and either way: tried
+/// with windows, walks and buckets few enough that each path is taken,
+/// over words in one matter in two, one in seventeen, three matters, and
+/// none, in four groups of matters far apart (buckets 0, 3, 4 and 40 on
+/// from the first).
 #[tokio::test]
 async fn a_word_is_read_whole_however_its_matches_are_spread() {
     use shishi::db::search::{BUCKET_BITS, Direction, Reading, candidates_with};
@@ -568,18 +569,27 @@ async fn a_word_is_read_whole_however_its_matches_are_spread() {
         Reading::PLANNED,
         Reading {
             window: 3,
+            walk_max: 0,
             buckets: 0,
         },
         Reading {
             window: 4,
+            walk_max: 1_000,
+            buckets: 0,
+        },
+        Reading {
+            window: 4,
+            walk_max: 5,
             buckets: 1,
         },
         Reading {
             window: 20,
+            walk_max: 60,
             buckets: 3,
         },
         Reading {
             window: 0,
+            walk_max: 0,
             buckets: 64,
         },
     ];
