@@ -127,18 +127,18 @@ pub struct Reading {
 impl Reading {
     /// What Shishi uses: the window and the walk find a common word's page
     /// ("路灯", in one matter in twelve: a page of 117 in ~1,400); the
-    /// buckets (32: 262,144 matters) one under a burst of others.
+    /// buckets (64: 262,144 matters) one under a burst of others.
     pub const PLANNED: Reading = Reading {
         window: 256,
         walk_max: 4_096,
-        buckets: 32,
+        buckets: 64,
     };
 }
 
 /// How many low bits of a matter's id PostgreSQL's search index drops to
 /// file it under a bucket (`shishi_bucket`, migration `search_buckets`):
-/// 8,192 matters a bucket.
-pub const BUCKET_BITS: u32 = 13;
+/// 4,096 matters a bucket.
+pub const BUCKET_BITS: u32 = 12;
 
 /// The bucket matter `id` is filed under, as the index names it (no
 /// word's token holds '@', a separator; `pg_by_bucket` names them so).

@@ -1,5 +1,5 @@
 -- The search index also files each matter under its id's bucket ('@'
--- and the id shifted right by 13: 8,192 matters a bucket; no word's token
+-- and the id shifted right by 12: 4,096 matters a bucket; no word's token
 -- holds '@', a separator). A word's matches in one bucket, such as
 -- `'路灯' & '@125'`, are read from the bucket's list, GIN stepping over
 -- the word's, and only those matters visited: the newest matches of a
@@ -16,7 +16,7 @@
 -- the submission that flushed 4 MB waited for it (p99 66 → 36 ms).
 CREATE FUNCTION shishi_bucket(id bigint) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT array_to_tsvector(ARRAY['@' || (id >> 13)::text])
+    SELECT array_to_tsvector(ARRAY['@' || (id >> 12)::text])
 $$;
 
 DROP INDEX matters_search;
