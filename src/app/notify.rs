@@ -44,7 +44,7 @@ impl News {
 /// Tells the citizen who asked for matter `id` (as they asked to be told).
 pub fn citizen(c: &mut AnyConnection, id: i64, news: News, now: DateTime<Utc>) -> QueryResult<()> {
     let contact = outbox::contact(c, id)?;
-    if contact.email.is_none() && !contact.sms {
+    if !contact.wants_news() {
         return Ok(());
     }
     let (code, title, phone): (String, String, Option<String>) = matters::table
@@ -79,7 +79,7 @@ pub fn tell(
     news: News,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    if contact.email.is_none() && !contact.sms {
+    if !contact.wants_news() {
         return Ok(());
     }
     let id = about.id;

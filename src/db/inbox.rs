@@ -439,7 +439,7 @@ fn ranked_rows(
         let reading = match tier {
             Tier::Key => index::Reading {
                 buckets: 0,
-                window: if query.parts.iter().all(|p| p.is_ascii()) {
+                window: if query.is_ascii() {
                     index::Reading::PLANNED.window
                 } else {
                     0
@@ -489,7 +489,7 @@ fn all_at_once(
     query: &Query,
     want: i64,
 ) -> QueryResult<Option<Vec<(Tier, i64)>>> {
-    if !query.parts.iter().all(|p| p.is_ascii()) {
+    if !query.is_ascii() {
         return Ok(None);
     }
     let batch = (want + 16).min(MAX_CANDIDATES);

@@ -173,20 +173,25 @@ pub fn insert_submitted(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryR
 /// work joins a transaction already open without a savepoint of its own:
 /// on PostgreSQL a savepoint is two more round trips on every submission,
 /// kept only to try another code after a clash of 40 random bits.
+///
+/// Atomic by itself: on PostgreSQL the matter and its first event are one
+/// statement ([`WithFirstEvent`]), which needs no transaction (a lone
+/// submission sends one statement, not BEGIN, two inserts and COMMIT);
+/// on SQLite they go in a transaction unless one is open.
 fn insert_unless_taken(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryResult<Option<i64>> {
-    super::joined(conn, |conn| {
-        let now = intake.received.naive_utc();
-        let search = super::search::tokens_for(
-            conn,
-            &crate::domain::search::Fields {
-                title: intake.title,
-                description: intake.description,
-                address: intake.address,
-                code: intake.code,
-                phone: intake.citizen_phone,
-            },
-        );
-        let insert = diesel::insert_into(matters::table).values(NewMatter {
+    let now = intake.received.naive_utc();
+    let search = super::search::tokens_for(
+        conn,
+        &crate::domain::search::Fields {
+            title: intake.title,
+            description: intake.description,
+            address: intake.address,
+            code: intake.code,
+            phone: intake.citizen_phone,
+        },
+    );
+    let insert = diesel::insert_into(matters::table)
+        .values(NewMatter {
             code: intake.code,
             channel: intake.channel,
             source: intake.source,
@@ -213,31 +218,119 @@ fn insert_unless_taken(conn: &mut AnyConnection, intake: &Intake<'_>) -> QueryRe
             api_client: intake.api.map(|a| a.client),
             attributes: intake.api.and_then(|a| a.attributes),
             search: search.as_deref(),
-        });
-        let insert = insert
-            .on_conflict(matters::code)
-            .do_nothing()
-            .returning(matters::id);
+        })
+        .on_conflict(matters::code)
+        .do_nothing()
+        .returning(matters::id);
+    let event = FirstEvent {
+        at: now,
+        actor_id: intake.recorded_by.map(|(id, _)| id),
+        actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
+    };
+    if let AnyConnection::Postgresql(pg) = conn {
+        return WithFirstEvent {
+            matter: insert,
+            // Its matter_id is the new matter's id (`m.id`) in the SQL.
+            event: event.of(0),
+        }
+        .get_result(pg)
+        .optional();
+    }
+    super::joined(conn, |conn| {
         let Some(id): Option<i64> =
             super::on_backend!(&mut *conn, |c| insert.get_result(c).optional())?
         else {
             return Ok(None);
         };
-        let event = diesel::insert_into(events::table).values(NewEvent {
-            matter_id: id,
-            at: now,
-            actor_id: intake.recorded_by.map(|(id, _)| id),
-            actor: intake.recorded_by.map_or("citizen", |(_, name)| name),
+        let event = diesel::insert_into(events::table).values(event.of(id));
+        super::on_backend!(&mut *conn, |c| event.execute(c))?;
+        Ok(Some(id))
+    })
+}
+
+/// A new matter's first event: public, `submitted`, at version 1.
+#[derive(Clone, Copy)]
+struct FirstEvent<'a> {
+    at: NaiveDateTime,
+    actor_id: Option<i64>,
+    actor: &'a str,
+}
+
+impl<'a> FirstEvent<'a> {
+    fn of(self, matter_id: i64) -> NewEvent<'a> {
+        NewEvent {
+            matter_id,
+            at: self.at,
+            actor_id: self.actor_id,
+            actor: self.actor,
             kind: EventKind::Submitted,
             from_state: None,
             to_state: Some(State::Submitted),
             note: "",
             public: true,
             matter_version: 1,
-        });
-        super::on_backend!(&mut *conn, |c| event.execute(c))?;
-        Ok(Some(id))
-    })
+        }
+    }
+}
+
+/// `WITH m AS (<the matter's insert … RETURNING id>) INSERT INTO events
+/// … SELECT m.id, … FROM m RETURNING matter_id`: on PostgreSQL a matter
+/// and its first event in one statement, so in one round trip and atomic
+/// without a transaction. When the insert stores nothing (a taken code),
+/// neither does the statement, and it returns no row.
+struct WithFirstEvent<'a, I> {
+    matter: I,
+    event: NewEvent<'a>,
+}
+
+impl<I> diesel::query_builder::QueryId for WithFirstEvent<'_, I> {
+    type QueryId = ();
+    // Prepared once per connection all the same: keyed by its SQL.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<I> diesel::query_builder::Query for WithFirstEvent<'_, I> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<I> RunQueryDsl<diesel::PgConnection> for WithFirstEvent<'_, I> {}
+
+impl<I> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithFirstEvent<'_, I>
+where
+    I: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp};
+        let e = &self.event;
+        out.push_sql("WITH m AS (");
+        self.matter.walk_ast(out.reborrow())?;
+        out.push_sql(
+            ") INSERT INTO events (matter_id, at, actor_id, actor, kind, from_state, \
+             to_state, note, public, matter_version) SELECT m.id, ",
+        );
+        out.push_bind_param::<Timestamp, _>(&e.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&e.actor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.actor)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.from_state)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.to_state)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.note)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&e.public)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&e.matter_version)?;
+        out.push_sql(" FROM m RETURNING matter_id");
+        Ok(())
+    }
 }
 
 /// Stores `intake` under a fresh tracking code (its own `code` is ignored).

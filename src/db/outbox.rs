@@ -182,8 +182,15 @@ pub struct Contact {
     pub lang: String,
 }
 
+impl Contact {
+    /// Whether the citizen asked to be told anything at all.
+    pub fn wants_news(&self) -> bool {
+        self.email.is_some() || self.sms
+    }
+}
+
 pub fn set_contact(c: &mut AnyConnection, matter_id: i64, contact: &Contact) -> QueryResult<()> {
-    if contact.email.is_none() && !contact.sms {
+    if !contact.wants_news() {
         return Ok(());
     }
     diesel::insert_into(citizen_contacts::table)

@@ -270,6 +270,13 @@ impl Query {
         !self.bigrams.is_empty()
     }
 
+    /// Whether every part is ASCII: a code, a phone number, a Latin word.
+    /// Such a query is rare in titles and texts and its matches cluster
+    /// (a caller's own matters), so it is read differently from Chinese.
+    pub fn is_ascii(&self) -> bool {
+        self.parts.iter().all(|p| p.is_ascii())
+    }
+
     /// The tokens a matter in `tier` has in the index, all of them.
     pub fn tokens(&self, tier: Tier) -> Vec<String> {
         self.bigrams

@@ -392,7 +392,8 @@ async fn urgent_hazards_say_to_call_110_119_120_first() {
 /// A tracking code already taken is passed over for another, inside the
 /// transaction the request is stored in (on PostgreSQL with no savepoint:
 /// the clash is not an error there, which would abort the transaction);
-/// after five taken in a row nothing is stored and the error says so.
+/// after five taken in a row nothing is stored (no matter, no event) and
+/// the error says so.
 #[tokio::test]
 async fn a_taken_tracking_code_is_passed_over_for_a_fresh_one() {
     use diesel::Connection;
@@ -402,6 +403,7 @@ async fn a_taken_tracking_code_is_passed_over_for_a_fresh_one() {
     let category = app.category_id("municipal");
     let intake = intake("", category, "路灯不亮", "晚上路灯不亮。");
     let before = app.count("matters");
+    let events_before = app.count("events");
     let mut conn = app.conn();
     let (codes, sixth) = conn
         .transaction::<_, diesel::result::Error, _>(|c| {
@@ -423,6 +425,8 @@ async fn a_taken_tracking_code_is_passed_over_for_a_fresh_one() {
     let error = sixth.expect_err("five taken in a row");
     assert!(error.contains("no free tracking code"), "{error}");
     assert_eq!(app.count("matters"), before + 5);
+    // One first event each; a try on a taken code stores none.
+    assert_eq!(app.count("events"), events_before + 5);
     for code in &codes {
         let id = app.matter_id(code);
         assert_eq!(app.matter_state(id), "submitted");
