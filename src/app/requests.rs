@@ -39,6 +39,16 @@ impl Catalog {
         })
     }
 
+    /// A category by id, retired ones too (an old matter's).
+    pub fn category(&self, id: i64) -> Option<&Category> {
+        self.all_categories.iter().find(|c| c.id == id)
+    }
+
+    /// A unit (a department, town or community) by id.
+    pub fn unit(&self, id: i64) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
     pub fn category_ids(&self) -> Vec<i64> {
         self.categories.iter().map(|c| c.id).collect()
     }

@@ -520,8 +520,9 @@ pub struct WithEvents {
     pub has_milestones: bool,
 }
 
-/// What the public status page shows of a matter, with the names of its
-/// category and unit: one query, and the citizen's details are not even read.
+/// What the public status page shows of a matter: one query, and the
+/// citizen's details are not even read. Its category, unit and place are
+/// named from the catalog the server keeps (no join to read them again).
 #[derive(Clone, Debug, Queryable)]
 pub struct Tracked {
     pub id: i64,
@@ -539,15 +540,11 @@ pub struct Tracked {
     /// Whether a phone number came with the request (rating needs its
     /// last digits); never the number itself.
     pub has_phone: bool,
-    /// (name, English name)
-    pub category: Option<(String, String)>,
-    pub category_code: Option<String>,
-    pub unit: Option<(String, String)>,
+    pub category_id: i64,
+    pub unit_id: Option<i64>,
     /// The community or town the request is about.
-    pub place: Option<(String, String)>,
+    pub place_id: Option<i64>,
 }
-
-diesel::alias!(super::schema::units as places: PlacesAlias);
 
 /// How [`tracked`] finds its matter.
 pub enum Find<'a> {
@@ -570,7 +567,7 @@ pub struct Timeline {
 /// query is a round trip to another process. One row per public event
 /// with the matter's columns repeated (a handful of rows).
 pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<Timeline>> {
-    use super::schema::{categories, photos, units};
+    use super::schema::photos;
     // Built by the query builder (not written as SQL text) so that the
     // statement is prepared once per connection and kept.
     let has_photos = diesel::dsl::exists(
@@ -579,9 +576,6 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
             .filter(photos::public.eq(true)),
     );
     let query = matters::table
-        .left_join(categories::table.on(categories::id.eq(matters::category_id)))
-        .left_join(units::table.on(units::id.nullable().eq(matters::unit_id)))
-        .left_join(places.on(places.field(units::id).nullable().eq(matters::place_id)))
         .left_join(
             events::table.on(events::matter_id
                 .eq(matters::id)
@@ -602,10 +596,9 @@ pub fn tracked(conn: &mut AnyConnection, find: Find<'_>) -> QueryResult<Option<T
                 matters::description,
                 matters::address,
                 matters::citizen_phone.is_not_null(),
-                (categories::name, categories::name_en).nullable(),
-                categories::code.nullable(),
-                (units::name, units::name_en).nullable(),
-                (places.field(units::name), places.field(units::name_en)).nullable(),
+                matters::category_id,
+                matters::unit_id,
+                matters::place_id,
             ),
             (
                 events::at,

@@ -452,20 +452,28 @@ pub async fn track(
         guesses::missed(&state, &req, l).await?;
         return Ok(unknown_code(&req, l, &typed));
     };
-    Ok(page(&req, track_page(&req, l, &code, &view, &query)))
+    let catalog = load_catalog(&state, l).await?;
+    Ok(page(
+        &req,
+        track_page(&req, l, &catalog, &code, &view, &query),
+    ))
 }
 
 /// The status page (or receipt) of `code`, whose matter is `view.own`.
 fn track_page(
     req: &HttpRequest,
     l: Lang,
+    catalog: &Catalog,
     code: &str,
     view: &TrackView,
     query: &TrackQuery,
 ) -> TrackPage {
     let (own, matter) = (&view.own, &view.shown);
-    let pick =
-        |names: &Option<(String, String)>| names.as_ref().map(|(zh, en)| l.pick(zh, en).to_owned());
+    let category = catalog.category(own.category_id);
+    let unit_name = |id: Option<i64>| {
+        id.and_then(|id| catalog.unit(id))
+            .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+    };
     let event = |e: &matters::PublicEvent| EventView {
         at: l.time(&e.at),
         label: l.t(e.kind.label_key()),
@@ -489,8 +497,10 @@ fn track_page(
         asked: Asked {
             title: own.title.clone(),
             description: own.description.clone(),
-            category: pick(&own.category).unwrap_or_default(),
-            place: pick(&own.place).unwrap_or_default(),
+            category: category
+                .map(|c| l.pick(&c.name, &c.name_en).to_owned())
+                .unwrap_or_default(),
+            place: unit_name(own.place_id).unwrap_or_default(),
             address: own.address.clone(),
             received: l.time(&own.created_at),
             photos: view
@@ -500,10 +510,7 @@ fn track_page(
                 .map(PhotoView::of)
                 .collect(),
         },
-        urgent: own
-            .category_code
-            .as_deref()
-            .is_some_and(crate::domain::category::is_urgent),
+        urgent: category.is_some_and(|c| crate::domain::category::is_urgent(&c.code)),
         project: view.progress.is_some(),
         progress: view.progress,
         state: matter.state.code(),
@@ -514,7 +521,7 @@ fn track_page(
             l.t(matter.state.label_key())
         },
         channel: l.t(matter.channel.label_key()),
-        unit: pick(&matter.unit),
+        unit: unit_name(matter.unit_id),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
         events: view.events.iter().map(event).collect(),
         reply: view

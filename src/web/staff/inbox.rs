@@ -270,11 +270,7 @@ fn rows(found: &Found, l: Lang, show_phone: bool) -> Vec<InboxRow> {
                     (l.t(kind), l.date(&d), note, class)
                 })
                 .unwrap_or_default();
-            let category = found
-                .names
-                .all_categories
-                .iter()
-                .find(|c| c.id == m.category_id);
+            let category = found.names.category(m.category_id);
             InboxRow {
                 id: m.id,
                 code: m.code.clone(),

@@ -9,9 +9,9 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::app::matters::{self as app_matters, MatterView};
+use crate::app::requests::Catalog;
 use crate::app::steps::{self, Decision, MilestoneInput, StepInput, Typed};
 use crate::app::{self, Staff};
-use crate::db::catalog::Unit;
 use crate::db::inbox;
 use crate::domain::access::{Action, Page, may, sees_citizen};
 use crate::domain::money::{parse_yuan, yuan};
@@ -180,8 +180,8 @@ fn rank(action: Action) -> u8 {
     }
 }
 
-fn unit_label(units: &[Unit], id: Option<i64>, l: Lang) -> Option<String> {
-    id.and_then(|id| units.iter().find(|u| u.id == id))
+fn unit_label(names: &Catalog, id: Option<i64>, l: Lang) -> Option<String> {
+    id.and_then(|id| names.unit(id))
         .map(|u| l.pick(&u.name, &u.name_en).to_owned())
 }
 
@@ -347,12 +347,10 @@ fn build_page(
         source_label: l.t(m.source.label_key()),
         category: v
             .names
-            .all_categories
-            .iter()
-            .find(|c| c.id == m.category_id)
+            .category(m.category_id)
             .map(|c| l.pick(&c.name, &c.name_en).to_owned())
             .unwrap_or_default(),
-        place: unit_label(&v.names.units, m.place_id, l).unwrap_or_default(),
+        place: unit_label(&v.names, m.place_id, l).unwrap_or_default(),
         address: m.address.clone(),
         citizen_name: m.citizen_name.clone().filter(|_| see_citizen),
         phone: if see_citizen {
@@ -360,7 +358,7 @@ fn build_page(
         } else {
             phone::mask(&phone)
         },
-        unit: unit_label(&v.names.units, m.unit_id, l),
+        unit: unit_label(&v.names, m.unit_id, l),
         received: l.time(&m.created_at),
         due: m.due_at.as_ref().map(|d| l.date(d)),
         sign_due: m
