@@ -21,7 +21,7 @@ use crate::views::{
 use crate::web::AppState;
 use crate::web::error::{AppError, ErrorKind, OrInternal, from_app};
 use crate::web::i18n::Lang;
-use crate::web::request_form::{category_choices, load_catalog, place_groups, store};
+use crate::web::request_form::{category_choices, load_catalog, place_groups, store, unit_label};
 use crate::web::staff::dashboard;
 use crate::web::{call, client, csrf, db, db_read, guesses, page, see_other, upload};
 
@@ -470,10 +470,6 @@ fn track_page(
 ) -> TrackPage {
     let (own, matter) = (&view.own, &view.shown);
     let category = catalog.category(own.category_id);
-    let unit_name = |id: Option<i64>| {
-        id.and_then(|id| catalog.unit(id))
-            .map(|u| l.pick(&u.name, &u.name_en).to_owned())
-    };
     let event = |e: &matters::PublicEvent| EventView {
         at: l.time(&e.at),
         label: l.t(e.kind.label_key()),
@@ -500,7 +496,7 @@ fn track_page(
             category: category
                 .map(|c| l.pick(&c.name, &c.name_en).to_owned())
                 .unwrap_or_default(),
-            place: unit_name(own.place_id).unwrap_or_default(),
+            place: unit_label(catalog, own.place_id, l).unwrap_or_default(),
             address: own.address.clone(),
             received: l.time(&own.created_at),
             photos: view
@@ -521,7 +517,7 @@ fn track_page(
             l.t(matter.state.label_key())
         },
         channel: l.t(matter.channel.label_key()),
-        unit: unit_name(matter.unit_id),
+        unit: unit_label(catalog, matter.unit_id, l),
         expected: matter.due_at.as_ref().map(|d| l.date(d)),
         events: view.events.iter().map(event).collect(),
         reply: view

@@ -55,6 +55,12 @@ pub async fn load_catalog(state: &web::Data<AppState>, l: Lang) -> Result<Arc<Ca
     Ok(catalog)
 }
 
+/// The name of unit `id` (a department, town or community) in `l`.
+pub fn unit_label(catalog: &Catalog, id: Option<i64>, l: Lang) -> Option<String> {
+    id.and_then(|id| catalog.unit(id))
+        .map(|u| l.pick(&u.name, &u.name_en).to_owned())
+}
+
 /// The categories as a select's options.
 pub fn category_choices(catalog: &Catalog, l: Lang, typed: &str) -> Vec<Choice> {
     catalog

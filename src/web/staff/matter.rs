@@ -9,7 +9,6 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::app::matters::{self as app_matters, MatterView};
-use crate::app::requests::Catalog;
 use crate::app::steps::{self, Decision, MilestoneInput, StepInput, Typed};
 use crate::app::{self, Staff};
 use crate::db::inbox;
@@ -25,6 +24,7 @@ use crate::views::{Choice, PhotoView};
 use crate::web::auth::{PageAccess, StaffUser, staff_form};
 use crate::web::error::{AppError, ErrorKind, from_app};
 use crate::web::i18n::Lang;
+use crate::web::request_form::unit_label;
 use crate::web::{AppState, call, csrf, db, db_read, page, see_other, upload};
 
 /// The fields an action's form shows besides its note.
@@ -178,11 +178,6 @@ fn rank(action: Action) -> u8 {
         Action::Take(T::Merge) => 4,
         Action::Take(_) => 5,
     }
-}
-
-fn unit_label(names: &Catalog, id: Option<i64>, l: Lang) -> Option<String> {
-    id.and_then(|id| names.unit(id))
-        .map(|u| l.pick(&u.name, &u.name_en).to_owned())
 }
 
 fn event_views(
