@@ -440,13 +440,16 @@ fn ranked_rows(
             Tier::Key => index::Reading {
                 buckets: 0,
                 window: if query.is_ascii() {
-                    index::Reading::PLANNED.window
+                    first_window(query)
                 } else {
                     0
                 },
                 ..index::Reading::PLANNED
             },
-            _ => index::Reading::PLANNED,
+            _ => index::Reading {
+                window: first_window(query),
+                ..index::Reading::PLANNED
+            },
         };
         let mut batch = (want + 16).min(MAX_CANDIDATES);
         loop {
@@ -493,12 +496,17 @@ fn all_at_once(
         return Ok(None);
     }
     let batch = (want + 16).min(MAX_CANDIDATES);
-    let ids = index::candidates(
+    let reading = index::Reading {
+        window: first_window(query),
+        ..index::Reading::PLANNED
+    };
+    let ids = index::candidates_with(
         conn,
         &query.tokens(Tier::Text),
         None,
         Direction::Older,
         batch,
+        reading,
     )?;
     if ids.len() as i64 >= batch {
         return Ok(None);
@@ -510,6 +518,18 @@ fn all_at_once(
     found.sort_by_key(|&(tier, id)| (tier, std::cmp::Reverse(id)));
     found.truncate(want.max(0) as usize);
     Ok(Some(found))
+}
+
+/// How many of the newest matters PostgreSQL reads one by one before the
+/// index's lists: none for a query looked up by six-digit grams, whose
+/// lists hold a few dozen matters where the window reads 256 rows
+/// (0.45 ms of a 1 ms phone search at 1,000,000 matters).
+fn first_window(query: &Query) -> i64 {
+    if query.by_digit_grams() {
+        0
+    } else {
+        index::Reading::PLANNED.window
+    }
 }
 
 /// Each candidate within the filter, in the order given, with the tier

@@ -113,26 +113,44 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
+/// How many digits in a row make a gram of their own (see [`grams`]).
+pub const DIGIT_GRAM: usize = 6;
+
+/// Whether `gram` (without a tier's prefix) is one of [`DIGIT_GRAM`]
+/// digits.
+pub fn is_digit_gram(gram: &str) -> bool {
+    gram.len() == DIGIT_GRAM && gram.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The grams of a folded text, each with `prefix`, into `out`: within each
 /// run of searchable characters, every two neighbours, except that where
 /// both are ASCII (letters, digits) it takes three instead. A pair of
 /// digits says next to nothing (there are a hundred, and every phone
 /// number and code has ten of them), so a caller's number looked up by its
 /// digit pairs read most of the index; by its digit triples, a tenth.
-fn bigrams(prefix: &str, folded: &str, out: &mut Vec<String>) {
+/// Where six digits or more stand in a row, every six of them are a gram
+/// too: there are a thousand triples, and at 10,000,000 matters one of a
+/// phone number's was in 145,043 of them; of a million six-digit grams,
+/// each is in a few dozen.
+fn grams(prefix: &str, folded: &str, out: &mut Vec<String>) {
     let chars: Vec<char> = folded.chars().collect();
+    let mut push = |gram: &[char]| {
+        let mut token = String::with_capacity(prefix.len() + 4 * gram.len());
+        token.push_str(prefix);
+        token.extend(gram);
+        out.push(token);
+    };
     for run in chars.split(|c| is_separator(*c)) {
         for (i, pair) in run.windows(2).enumerate() {
-            let token: Option<&[char]> = if !(pair[0].is_ascii() && pair[1].is_ascii()) {
-                Some(pair)
-            } else {
-                run.get(i..i + 3).filter(|t| t[2].is_ascii())
-            };
-            if let Some(gram) = token {
-                let mut token = String::with_capacity(prefix.len() + 12);
-                token.push_str(prefix);
-                token.extend(gram);
-                out.push(token);
+            if !(pair[0].is_ascii() && pair[1].is_ascii()) {
+                push(pair);
+            } else if let Some(triple) = run.get(i..i + 3).filter(|t| t[2].is_ascii()) {
+                push(triple);
+            }
+        }
+        for digits in run.windows(DIGIT_GRAM) {
+            if digits.iter().all(char::is_ascii_digit) {
+                push(digits);
             }
         }
     }
@@ -149,11 +167,11 @@ pub fn document(f: &Fields<'_>) -> Vec<String> {
     let phone = fold(f.phone.unwrap_or_default());
     let mut out = Vec::new();
     for text in [&title, &description, &address, &code, &phone] {
-        bigrams("", text, &mut out);
+        grams("", text, &mut out);
     }
-    bigrams(Tier::Key.prefix(), &code, &mut out);
-    bigrams(Tier::Key.prefix(), &phone, &mut out);
-    bigrams(Tier::Title.prefix(), &title, &mut out);
+    grams(Tier::Key.prefix(), &code, &mut out);
+    grams(Tier::Key.prefix(), &phone, &mut out);
+    grams(Tier::Title.prefix(), &title, &mut out);
     out.sort_unstable();
     out.dedup();
     out
@@ -196,7 +214,7 @@ fn spread(items: Vec<String>, n: usize) -> Vec<String> {
 pub fn similarity(a: &str, b: &str, shared: &str) -> f64 {
     let grams = |text: &str| {
         let mut out = Vec::new();
-        bigrams("", &fold(text), &mut out);
+        grams("", &fold(text), &mut out);
         out.sort_unstable();
         out.dedup();
         out
@@ -231,6 +249,9 @@ pub struct Query {
 /// out. What the index finds is checked against the whole word anyway.
 pub const LOOKUP_PER_PART: usize = 4;
 
+/// How many six-digit grams of one word are looked up (see [`grams`]).
+pub const DIGIT_LOOKUP: usize = 2;
+
 impl Query {
     /// `None` when nothing is left to look for.
     pub fn parse(text: &str) -> Option<Query> {
@@ -241,25 +262,35 @@ impl Query {
         if parts.is_empty() {
             return None;
         }
-        let mut grams = Vec::new();
+        let mut lookup = Vec::new();
         for p in &parts {
             let mut all = Vec::new();
-            bigrams("", p, &mut all);
+            grams("", p, &mut all);
+            let (digits, rest): (Vec<String>, Vec<String>) =
+                all.into_iter().partition(|g| is_digit_gram(g));
+            // Six digits in a row (a phone number, most of one) are
+            // looked up by their six-digit grams alone: two of them, apart,
+            // leave next to nothing to check.
+            let (mut all, n) = if digits.is_empty() {
+                (rest, LOOKUP_PER_PART)
+            } else {
+                (digits, DIGIT_LOOKUP)
+            };
             // A run of digits or letters shares its start with many
             // others (a mobile number's "138", a code's prefix): its
             // grams are looked up from its second half, which is rarer
             // (issue 15: a phone number at 1,000,000 matters read the
             // long list of "138").
-            if p.is_ascii() && all.len() >= 2 * LOOKUP_PER_PART {
+            if p.is_ascii() && all.len() >= 2 * n {
                 all.drain(..all.len() / 2);
             }
-            grams.extend(spread(all, LOOKUP_PER_PART));
+            lookup.extend(spread(all, n));
         }
-        grams.sort_unstable();
-        grams.dedup();
+        lookup.sort_unstable();
+        lookup.dedup();
         Some(Query {
             parts,
-            bigrams: grams,
+            bigrams: lookup,
         })
     }
 
@@ -268,6 +299,12 @@ impl Query {
     /// ones ("12"), cannot: it is matched by reading matters in order.
     pub fn indexed(&self) -> bool {
         !self.bigrams.is_empty()
+    }
+
+    /// Whether it is looked up by six-digit grams (a phone number, most of
+    /// one): their lists are short, so they are read straight away.
+    pub fn by_digit_grams(&self) -> bool {
+        self.bigrams.iter().any(|g| is_digit_gram(g))
     }
 
     /// Whether every part is ASCII: a code, a phone number, a Latin word.
@@ -339,11 +376,17 @@ mod tests {
     #[test]
     fn separators_end_runs_and_full_width_folds() {
         let mut out = Vec::new();
-        bigrams("", &fold("Ａ１，路灯 b"), &mut out);
+        grams("", &fold("Ａ１，路灯 b"), &mut out);
         assert_eq!(out, vec!["路灯"], "two ASCII characters are no token");
         out.clear();
-        bigrams("", &fold("1380号A栋"), &mut out);
+        grams("", &fold("1380号A栋"), &mut out);
         assert_eq!(out, vec!["138", "380", "0号", "号a", "a栋"]);
+        out.clear();
+        // Six digits in a row are a gram too; a letter ends the row.
+        grams("", "tel1381234567x8", &mut out);
+        let six: Vec<&String> = out.iter().filter(|g| g.len() == 6).collect();
+        assert_eq!(six, vec!["138123", "381234", "812345", "123456", "234567"]);
+        assert!(out.contains(&"67x".to_owned()) && out.contains(&"7x8".to_owned()));
         assert!(is_separator('，') && is_separator('、') && is_separator('\u{3000}'));
         assert!(!is_separator('路') && !is_separator('a') && !is_separator('7'));
     }
@@ -364,9 +407,16 @@ mod tests {
     #[test]
     fn a_long_word_is_looked_up_by_a_few_grams_spread_along_it() {
         let q = Query::parse("13812345678").expect("query");
-        // Nine digit triples: four of the last five (not the "138" that
-        // one mobile number in ten starts with), the last among them.
-        assert_eq!(q.tokens(Tier::Text), vec!["234", "345", "456", "678"]);
+        // Six six-digit grams: the first and the last of the second half
+        // (not the "138…" that one mobile number in ten starts with).
+        assert_eq!(q.tokens(Tier::Text), vec!["123456", "345678"]);
+        assert_eq!(q.tokens(Tier::Key), vec!["k123456", "k345678"]);
+        // Fewer than six digits: their triples; of a longer run of
+        // letters and digits, four of the second half's.
+        let part = Query::parse("12345").expect("query");
+        assert_eq!(part.tokens(Tier::Text), vec!["123", "234", "345"]);
+        let code = Query::parse("nh7kq3m9xd").expect("query");
+        assert_eq!(code.tokens(Tier::Text), vec!["3m9", "9xd", "m9x", "q3m"]);
         let chinese = Query::parse("夏北社区路灯不亮了").expect("query");
         // Eight pairs: the first, the last and two between.
         assert_eq!(

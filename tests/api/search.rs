@@ -177,6 +177,11 @@ async fn search_finds_what_like_finds_and_nothing_it_would_not() {
         search(&staff, "8号").await,
         "full-width digits"
     );
+    assert_eq!(
+        search(&staff, "８１２３４５").await,
+        search(&staff, "812345").await,
+        "six full-width digits"
+    );
     // Two words: both must be there, anywhere.
     let both: BTreeSet<i64> = search(&staff, "路灯 河涌").await.into_iter().collect();
     assert_eq!(both, BTreeSet::from([ids[7]]));
@@ -199,6 +204,15 @@ async fn like_and_search_agree(app: &TestApp, staff: &Staff, all: &BTreeSet<i64>
         "12345678",
         "1381234",
         "0757-8622",
+        "13812345678",
+        "13812340000",
+        "2345678",
+        "812345",
+        "0757-86221234",
+        "86221234",
+        "020-12345678",
+        "1381234567",
+        "13812345679",
         "缺斤短两",
         "灯",
         "路",
@@ -354,7 +368,7 @@ fn the_database_indexes_the_tokens_domain_search_computes() {
         ),
         (
             "Mixed CASE 文本",
-            "tab\there；semi:colon",
+            "tab\there；semi:colon，电话１３８１２３４５６７８转0",
             "〈书名〉《书》【括号】",
             "nh2412000002",
             None,
@@ -381,6 +395,76 @@ fn the_database_indexes_the_tokens_domain_search_computes() {
             phone,
         });
         assert_eq!(stored, expected, "{} tokens of {title}", backend_name());
+    }
+}
+
+#[test]
+fn matters_filed_before_six_digit_grams_are_found_by_their_number_after() {
+    // The migration `digit_grams` files again what was filed without them.
+    let (url, _dir) = fresh_database();
+    let backend = shishi::db::Backend::from_url(&url);
+    shishi::db::migrate(&backend).expect("migrate");
+    shishi::db::revert_last_migration(&url).expect("revert");
+    let mut conn = shishi::db::open(&url).expect("open");
+    let fields = shishi::domain::search::Fields {
+        title: "路灯不亮",
+        description: "",
+        address: "",
+        code: "NH-7KQ3-M9XD",
+        phone: Some("13812345678"),
+    };
+    diesel::sql_query(
+        "INSERT INTO matters (id, code, channel, source, state, category_id, title, description, \
+         address, citizen_phone, version, created_at, updated_at) VALUES (1, 'NH-7KQ3-M9XD', \
+         'online', 'web', 'submitted', (SELECT min(id) FROM categories), '路灯不亮', '', '', \
+         '13812345678', 1, '2026-12-01 00:00:00', '2026-12-01 00:00:00')",
+    )
+    .execute(&mut conn)
+    .expect("insert");
+    let document = shishi::domain::search::document(&fields);
+    // Without the six-digit grams (of the plain and the key tier).
+    let before: Vec<String> = document
+        .iter()
+        .filter(|t| !shishi::domain::search::is_digit_gram(t.trim_start_matches(['k', 't'])))
+        .cloned()
+        .collect();
+    assert_eq!(document.len() - before.len(), 12);
+    if let shishi::db::AnyConnection::Sqlite(c) = &mut conn {
+        // What the build before it filed.
+        diesel::sql_query("INSERT INTO matter_search (rowid, terms) VALUES (1, $1)")
+            .bind::<diesel::sql_types::Text, _>(before.join(" "))
+            .execute(c)
+            .expect("filed");
+        diesel::sql_query("UPDATE settings SET value = '1' WHERE name = 'search_indexed'")
+            .execute(c)
+            .expect("mark");
+    } else {
+        let stored = shishi::db::search::stored_tokens(&mut conn, 1).expect("tokens");
+        assert_eq!(stored, before, "the SQL before the migration");
+    }
+    let query = shishi::domain::search::Query::parse("13812345678").expect("query");
+    let tier = shishi::domain::search::Tier::Key;
+    let find = |conn: &mut shishi::db::AnyConnection| {
+        shishi::db::search::candidates(
+            conn,
+            &query.tokens(tier),
+            None,
+            shishi::db::search::Direction::Older,
+            10,
+        )
+        .expect("candidates")
+    };
+    assert!(
+        find(&mut conn).is_empty(),
+        "not found by its six-digit grams before"
+    );
+    drop(conn);
+    shishi::db::migrate(&backend).expect("migrate again");
+    let mut conn = shishi::db::open(&url).expect("open");
+    assert_eq!(find(&mut conn), vec![1], "{}", backend_name());
+    if matches!(conn, shishi::db::AnyConnection::Postgresql(_)) {
+        let stored = shishi::db::search::stored_tokens(&mut conn, 1).expect("tokens");
+        assert_eq!(stored, document);
     }
 }
 
