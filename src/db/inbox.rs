@@ -521,9 +521,9 @@ fn all_at_once(
 }
 
 /// How many of the newest matters PostgreSQL reads one by one before the
-/// index's lists: none for a query looked up by six-digit grams, whose
-/// lists hold a few dozen matters where the window reads 256 rows
-/// (0.45 ms of a 1 ms phone search at 1,000,000 matters).
+/// index's lists: none for a query looked up by four-digit grams, whose
+/// lists are short, where the window reads 256 rows (0.45 ms of a 1 ms
+/// phone search at 1,000,000 matters).
 fn first_window(query: &Query) -> i64 {
     if query.by_digit_grams() {
         0

@@ -180,8 +180,22 @@ async fn search_finds_what_like_finds_and_nothing_it_would_not() {
     assert_eq!(
         search(&staff, "８１２３４５").await,
         search(&staff, "812345").await,
-        "six full-width digits"
+        "full-width digits in a row"
     );
+    // A phone number as a caller ID or a caller gives it is looked for in
+    // the form numbers are stored in.
+    let mobile = search(&staff, "13812345678").await;
+    assert_eq!(mobile, vec![ids[10], ids[0]]);
+    for typed in [
+        "+86 138 1234 5678",
+        "138-1234-5678",
+        "１３８ １２３４ ５６７８",
+    ] {
+        assert_eq!(search(&staff, typed).await, mobile, "{typed}");
+    }
+    for typed in ["(0757) 8622 1234", "075786221234", "0757 86221234"] {
+        assert_eq!(search(&staff, typed).await, vec![ids[3]], "{typed}");
+    }
     // Two words: both must be there, anywhere.
     let both: BTreeSet<i64> = search(&staff, "路灯 河涌").await.into_iter().collect();
     assert_eq!(both, BTreeSet::from([ids[7]]));
@@ -208,6 +222,9 @@ async fn like_and_search_agree(app: &TestApp, staff: &Staff, all: &BTreeSet<i64>
         "13812340000",
         "2345678",
         "812345",
+        "5678",
+        "1234",
+        "2212",
         "0757-86221234",
         "86221234",
         "020-12345678",
@@ -399,7 +416,7 @@ fn the_database_indexes_the_tokens_domain_search_computes() {
 }
 
 #[test]
-fn matters_filed_before_six_digit_grams_are_found_by_their_number_after() {
+fn matters_filed_before_digit_grams_are_found_by_their_number_after() {
     // The migration `digit_grams` files again what was filed without them.
     let (url, _dir) = fresh_database();
     let backend = shishi::db::Backend::from_url(&url);
@@ -422,13 +439,13 @@ fn matters_filed_before_six_digit_grams_are_found_by_their_number_after() {
     .execute(&mut conn)
     .expect("insert");
     let document = shishi::domain::search::document(&fields);
-    // Without the six-digit grams (of the plain and the key tier).
+    // Without the four-digit grams (of the plain and the key tier).
     let before: Vec<String> = document
         .iter()
         .filter(|t| !shishi::domain::search::is_digit_gram(t.trim_start_matches(['k', 't'])))
         .cloned()
         .collect();
-    assert_eq!(document.len() - before.len(), 12);
+    assert_eq!(document.len() - before.len(), 16);
     if let shishi::db::AnyConnection::Sqlite(c) = &mut conn {
         // What the build before it filed.
         diesel::sql_query("INSERT INTO matter_search (rowid, terms) VALUES (1, $1)")
@@ -456,7 +473,7 @@ fn matters_filed_before_six_digit_grams_are_found_by_their_number_after() {
     };
     assert!(
         find(&mut conn).is_empty(),
-        "not found by its six-digit grams before"
+        "not found by its four-digit grams before"
     );
     drop(conn);
     shishi::db::migrate(&backend).expect("migrate again");

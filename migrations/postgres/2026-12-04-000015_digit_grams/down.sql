@@ -12,7 +12,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 DROP FUNCTION shishi_digit_grams(text, text);
 
--- The six-digit grams out of the tokens again.
+-- The four-digit grams out of the tokens again.
 UPDATE matters SET search_terms = array_to_tsvector(ARRAY(
-        SELECT l FROM unnest(tsvector_to_array(search_terms)) AS l WHERE l !~ '^[kt]?[0-9]{6}$'))
-WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{6}';
+        SELECT l FROM unnest(tsvector_to_array(search_terms)) AS l WHERE l !~ '^[kt]?[0-9]{4}$'))
+WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{4}';

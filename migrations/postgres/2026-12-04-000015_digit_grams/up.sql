@@ -1,16 +1,16 @@
--- Six digits in a row are a gram of their own too (domain::search::grams):
--- a phone number looked up by its digit triples read lists of a tenth of
--- all matters at 10,000,000 (one triple was in 145,043 of them); by two of
--- its six-digit grams, a few dozen entries.
+-- Four digits in a row are a gram of their own too (domain::search::grams):
+-- a phone number looked up by its digit triples read long lists at
+-- 10,000,000 matters (one triple was in 145,043 of them); there are ten
+-- thousand four-digit grams, and two of a number's leave next to nothing.
 --
--- shishi_digit_grams gives every six digits in a row of a text (each after
+-- shishi_digit_grams gives every four digits in a row of a text (each after
 -- `prefix`); shishi_bigrams, which shishi_terms calls, gives them beside
 -- the pairs and triples.
 CREATE FUNCTION shishi_digit_grams(prefix text, t text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT prefix || substr(r[1], i, 6)
-    FROM regexp_matches(shishi_fold(coalesce(t, '')), '[0-9]{6,}', 'g') AS r,
-        generate_series(1, char_length(r[1]) - 5) AS i
+    SELECT prefix || substr(r[1], i, 4)
+    FROM regexp_matches(shishi_fold(coalesce(t, '')), '[0-9]{4,}', 'g') AS r,
+        generate_series(1, char_length(r[1]) - 3) AS i
 $$;
 
 CREATE OR REPLACE FUNCTION shishi_bigrams(prefix text, t text) RETURNS SETOF text
@@ -27,7 +27,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     UNION ALL SELECT shishi_digit_grams(prefix, t)
 $$;
 
--- The matters with six digits in a row in a searched field get those
+-- The matters with four digits in a row in a searched field get those
 -- grams added to their tokens (the rest of their tokens are as they
 -- were); setting only `search_terms` fires no trigger. The search index
 -- is built again afterwards rather than kept up row by row: at 1,000,000
@@ -44,6 +44,6 @@ UPDATE matters SET search_terms = search_terms || array_to_tsvector(ARRAY(
         UNION SELECT shishi_digit_grams('k', code)
         UNION SELECT shishi_digit_grams('k', citizen_phone)
         UNION SELECT shishi_digit_grams('t', title)))
-WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{6}';
+WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{4}';
 CREATE INDEX matters_search ON matters USING gin ((search_terms || shishi_bucket(id)))
     WITH (gin_pending_list_limit = 128);

@@ -1,3 +1,3 @@
 -- The grams are computed by Shishi (shishi_terms), not by SQL: a build
--- before this migration ignores the six-digit grams it finds filed.
+-- before this migration ignores the four-digit grams it finds filed.
 SELECT 1;

@@ -83,6 +83,22 @@ fn default_sort(role: Role) -> Sort {
     }
 }
 
+/// What a search typed in the inbox looks for: a telephone number typed
+/// the way a caller ID or a caller gives it (`+86 138 1234 5678`,
+/// `(0757) 8622 1234`, `075786221234`) in the form numbers are stored in
+/// (`domain::phone`), so that it finds the caller's matters; anything else
+/// as typed, without control characters (they match nothing, and
+/// PostgreSQL refuses a NUL), at most 100 characters.
+fn searched(typed: &str) -> String {
+    let text: String = typed
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    crate::domain::phone::normalize(&text).unwrap_or(text)
+}
+
 fn parse_states(text: &str) -> Vec<State> {
     text.split(',')
         .filter_map(|s| s.trim().parse().ok())
@@ -116,16 +132,7 @@ impl InboxQuery {
             until: parse_day(&self.to)
                 .and_then(|d| d.succ_opt())
                 .and_then(crate::domain::clock::day_start),
-            // Control characters match nothing (and PostgreSQL refuses a NUL).
-            text: Some(
-                self.q
-                    .trim()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect::<String>(),
-            )
-            .filter(|t| !t.is_empty()),
+            text: Some(searched(&self.q)).filter(|t| !t.is_empty()),
             sort: Sort::from_code(&self.sort).unwrap_or(default_sort(role)),
             page: self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
             per_page: self
