@@ -421,7 +421,11 @@ fn matters_filed_before_digit_grams_are_found_by_their_number_after() {
     let (url, _dir) = fresh_database();
     let backend = shishi::db::Backend::from_url(&url);
     shishi::db::migrate(&backend).expect("migrate");
-    shishi::db::revert_last_migration(&url).expect("revert");
+    // On PostgreSQL the index is built again by a migration of its own.
+    let reverted = if url.starts_with("postgres") { 2 } else { 1 };
+    for _ in 0..reverted {
+        shishi::db::revert_last_migration(&url).expect("revert");
+    }
     let mut conn = shishi::db::open(&url).expect("open");
     let fields = shishi::domain::search::Fields {
         title: "路灯不亮",

@@ -16,3 +16,5 @@ DROP FUNCTION shishi_digit_grams(text, text);
 UPDATE matters SET search_terms = array_to_tsvector(ARRAY(
         SELECT l FROM unnest(tsvector_to_array(search_terms)) AS l WHERE l !~ '^[kt]?[0-9]{4}$'))
 WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{4}';
+CREATE INDEX matters_search ON matters USING gin ((search_terms || shishi_bucket(id)))
+    WITH (gin_pending_list_limit = 128);

@@ -30,10 +30,11 @@ $$;
 -- The matters with four digits in a row in a searched field get those
 -- grams added to their tokens (the rest of their tokens are as they
 -- were); setting only `search_terms` fires no trigger. The search index
--- is built again afterwards rather than kept up row by row: at 1,000,000
--- matters, recomputing every token in SQL took 9.4 minutes; adding these
--- and building the index, see docs/PERFORMANCE.md.
-SET LOCAL maintenance_work_mem = '512MB';
+-- is built again afterwards (migration `search_index`, in a transaction
+-- of its own, so that it holds none of the rows' former versions) rather
+-- than kept up row by row: at 1,000,000 matters, recomputing every token
+-- in SQL took 9.4 minutes; adding these and building the index, see
+-- docs/PERFORMANCE.md.
 DROP INDEX matters_search;
 UPDATE matters SET search_terms = search_terms || array_to_tsvector(ARRAY(
         SELECT shishi_digit_grams('', title)
@@ -45,5 +46,3 @@ UPDATE matters SET search_terms = search_terms || array_to_tsvector(ARRAY(
         UNION SELECT shishi_digit_grams('k', citizen_phone)
         UNION SELECT shishi_digit_grams('t', title)))
 WHERE shishi_fold(concat_ws(' ', title, description, address, code, citizen_phone)) ~ '[0-9]{4}';
-CREATE INDEX matters_search ON matters USING gin ((search_terms || shishi_bucket(id)))
-    WITH (gin_pending_list_limit = 128);

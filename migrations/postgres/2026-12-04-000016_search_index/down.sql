@@ -1,0 +1,1 @@
+DROP INDEX matters_search;
