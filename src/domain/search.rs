@@ -4,7 +4,8 @@
 //! Chinese has no spaces between words and a dispatcher's query is often
 //! two characters ("路灯", "井盖"), so the index holds character *bigrams*:
 //! every two neighbouring characters of a field (three where all are ASCII
-//! letters or digits: see `bigrams`). A query finds the matters
+//! letters or digits, and every four digits in a row as well: see
+//! `grams`). A query finds the matters
 //! whose index has every bigram of the query; each one is then checked for
 //! the query itself (a matter with "路灯" and "灯坏" somewhere has both
 //! bigrams of "路灯坏" without containing it). What comes back is exactly
@@ -242,9 +243,10 @@ pub const SIMILAR: f64 = 0.5;
 pub struct Query {
     /// The words (split at white space), folded: each must occur.
     pub parts: Vec<String>,
-    /// The grams looked up: of each part, at most [`LOOKUP_PER_PART`],
+    /// The grams looked up: of each part, at most [`LOOKUP_PER_PART`]
+    /// (of four digits in a row, [`DIGIT_LOOKUP`] four-digit grams),
     /// spread along it, each once.
-    bigrams: Vec<String>,
+    grams: Vec<String>,
 }
 
 /// How many grams of one word are looked up in the index. Each one more
@@ -293,7 +295,7 @@ impl Query {
         lookup.dedup();
         Some(Query {
             parts,
-            bigrams: lookup,
+            grams: lookup,
         })
     }
 
@@ -301,14 +303,14 @@ impl Query {
     /// neighbouring searchable characters ("灯", "A 1"), or only two ASCII
     /// ones ("12"), cannot: it is matched by reading matters in order.
     pub fn indexed(&self) -> bool {
-        !self.bigrams.is_empty()
+        !self.grams.is_empty()
     }
 
     /// Whether it is looked up by four-digit grams (a phone number, the
     /// last four of one): their lists are short, so they are read
     /// straight away.
     pub fn by_digit_grams(&self) -> bool {
-        self.bigrams.iter().any(|g| is_digit_gram(g))
+        self.grams.iter().any(|g| is_digit_gram(g))
     }
 
     /// Whether every part is ASCII: a code, a phone number, a Latin word.
@@ -320,7 +322,7 @@ impl Query {
 
     /// The tokens a matter in `tier` has in the index, all of them.
     pub fn tokens(&self, tier: Tier) -> Vec<String> {
-        self.bigrams
+        self.grams
             .iter()
             .map(|b| format!("{}{b}", tier.prefix()))
             .collect()
